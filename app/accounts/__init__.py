@@ -1,0 +1,1 @@
+"""Users, roles, login, e-mail confirmation, password reset and API tokens."""

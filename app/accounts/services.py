@@ -1,0 +1,232 @@
+"""Accounts: registration, login, confirmation, password reset, roles and API tokens.
+
+Passwords are hashed with argon2; tokens and e-mail links are signed or hashed, never
+stored in the clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app.accounts import events
+from app.accounts.models import ROLES, ApiToken, User, UserRole
+from app.core import clock
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.extensions import db
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+RESET_MAX_AGE = 2 * 3600
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case, trimmed, syntactically valid e-mail; ValidationFailed otherwise."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            _("Geen geldig e-mailadres."), details={"email": [_("Geen geldig e-mailadres.")]}
+        ) from exc
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        msg = _("Een wachtwoord heeft minstens %(n)d tekens.", n=MIN_PASSWORD)
+        raise ValidationFailed(msg, details={"password": [msg]})
+    return _hasher.hash(password)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def create_user(
+    email: str,
+    password: str,
+    roles: list[str] | tuple[str, ...] = ("applicant",),
+    display_name: str = "",
+    confirmed: bool = False,
+    locale: str = "nl",
+) -> User:
+    """Create a user with these roles. Refuses a taken e-mail, a weak password, unknown roles."""
+    email = normalise_email(email)
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValidationFailed(
+            _("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))),
+            details={"role": sorted(unknown)},
+        )
+    if find_user_by_email(email):
+        raise Conflict(_("Er bestaat al een account met dit e-mailadres."), code="email_taken")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name or email.split("@")[0],
+        locale=locale if locale in ("nl", "en", "fr") else "nl",
+        email_confirmed_at=clock.now() if confirmed else None,
+    )
+    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User:
+    """Self-registration: an applicant and backer who must confirm the e-mail address."""
+    user = create_user(email, password, ("applicant", "backer"), display_name, locale=locale)
+    events.user_registered.send(user, confirm_url=_link("accounts.confirm", "confirm", user))
+    return user
+
+
+def set_roles(user: User, roles: list[str]) -> None:
+    """Give the user exactly these roles."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValidationFailed(_("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))))
+    have = user.roles
+    for row in list(user.role_rows):
+        if row.role not in roles:
+            user.role_rows.remove(row)
+    for role in roles:
+        if role not in have:
+            user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None. Rehashes when argon2 parameters changed."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal who has an account.
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts-{purpose}")
+
+
+def make_token(purpose: str, user: User) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "s": user.security_stamp})
+
+
+def _link(endpoint: str, purpose: str, user: User) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    paths = {"confirm": "/account/confirm/", "reset": "/account/reset/"}
+    return f"{base}{paths[purpose]}{make_token(purpose, user)}"
+
+
+def _load(purpose: str, token: str, max_age: int) -> User:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Conflict(_("Deze link is verlopen."), code="link_expired") from exc
+    except BadSignature as exc:
+        raise NotFound(_("Deze link is ongeldig."), code="link_invalid") from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.security_stamp != data.get("s"):
+        raise NotFound(_("Deze link is ongeldig."), code="link_invalid")
+    return user
+
+
+def confirm_email(token: str) -> User:
+    """Mark the e-mail confirmed. Refuses a forged or expired link."""
+    user = _load("confirm", token, CONFIRM_MAX_AGE)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = clock.now()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; says nothing either way (no account probing)."""
+    user = find_user_by_email(email or "")
+    if user is not None:
+        events.password_reset_requested.send(user, reset_url=_link("accounts.reset", "reset", user))
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link (and old sessions) stop working."""
+    user = _load("reset", token, RESET_MAX_AGE)
+    change_password(user, new_password)
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.security_stamp += 1
+
+
+def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
+    """A new API token; the clear text is returned once and stored only as its SHA-256."""
+    clear = "sf_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=(name or "API")[:80],
+        token_hash=hashlib.sha256(clear.encode()).hexdigest(),
+        prefix=clear[:10],
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, clear
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(_("Token niet gevonden."))
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+
+
+def user_for_token(clear: str) -> User | None:
+    """The user behind a live API token, or None."""
+    if not clear:
+        return None
+    digest = hashlib.sha256(clear.encode()).hexdigest()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token.user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: `id:stamp`, so a password change ends other sessions."""
+    try:
+        uid, stamp = (int(p) for p in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.security_stamp != stamp:
+        return None
+    return user

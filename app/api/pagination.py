@@ -1,0 +1,29 @@
+"""Keyset pagination: `?limit=&after=` → `{"items": [...], "next": cursor or null}`."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.extensions import db
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.String(load_default=None, allow_none=True)
+
+
+def page(query, id_column, args: dict, dump) -> dict:
+    """Run `query` ordered by `id_column` after the cursor; dump each row with `dump`."""
+    limit = args.get("limit", 50)
+    after = args.get("after")
+    if after:
+        try:
+            query = query.where(id_column > int(after))
+        except ValueError:
+            from app.core.errors import ValidationFailed
+
+            raise ValidationFailed("bad cursor", details={"after": ["not a cursor"]}) from None
+    rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [dump(r) for r in rows], "next": str(rows[-1].id) if more and rows else None}

@@ -1,0 +1,1 @@
+"""Open calls, applications and the application workflow."""

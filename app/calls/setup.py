@@ -1,0 +1,23 @@
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.calls import views
+from app.core.setup import add_status_labels
+
+STATUS_LABELS = {
+    "draft": _l("ontwerp"),
+    "submitted": _l("ingediend"),
+    "eligible": _l("ontvankelijk"),
+    "ineligible": _l("niet ontvankelijk"),
+    "in_review": _l("bij de jury"),
+    "selected": _l("geselecteerd"),
+    "not_selected": _l("niet geselecteerd"),
+    "withdrawn": _l("ingetrokken"),
+    "published": _l("gepubliceerd"),
+    "closed": _l("afgesloten"),
+}
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    add_status_labels(app, STATUS_LABELS)

@@ -1,0 +1,1 @@
+"""Crowdfunding campaigns, pledges and their lifecycle."""

@@ -1,0 +1,67 @@
+"""Settings, read from the environment when a Config is built (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Every setting the platform reads. deploy/streekfonds.env.example documents each one."""
+
+    def __init__(self, instance_path: str | None = None, **overrides):
+        env = os.environ
+        instance = Path(instance_path or env.get("INSTANCE_PATH") or Path.cwd() / "instance")
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = env.get("SECRET_KEY", "dev-only-not-secret")
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL", f"sqlite:///{instance / 'streekfonds.sqlite'}")
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.REDIS_URL = env.get("REDIS_URL", "")
+        self.BABEL_DEFAULT_LOCALE = "nl"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+        self.LANGUAGES = ["nl", "en", "fr"]
+        self.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+        # A request may carry a few attachments; Flask refuses anything bigger with 413.
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
+        self.WTF_CSRF_ENABLED = _bool(env.get("WTF_CSRF_ENABLED"), True)
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
+        # Payments
+        self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "")
+        self.PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "stripe" if self.STRIPE_SECRET_KEY else "demo")
+        self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY", "")
+        # Mail
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool(env.get("MAIL_USE_TLS"))
+        self.MAIL_FROM = env.get("MAIL_FROM", "streekfonds <noreply@streekfonds.local>")
+        self.OUTBOX_SWEEP_SECONDS = int(env.get("OUTBOX_SWEEP_SECONDS", "60"))
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "streekfonds API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.API_SPEC_OPTIONS = {
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        }
+        self.TESTING = _bool(env.get("TESTING"))
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

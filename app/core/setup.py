@@ -1,0 +1,220 @@
+"""Binds the extensions and the cross-cutting pieces: errors, i18n, template filters."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from app.core import clock
+from app.core.errors import DomainError
+from app.core.money import format_cents
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+bp = Blueprint("core", __name__)
+log = logging.getLogger("streekfonds")
+
+
+def select_locale() -> str:
+    if "lang" in request.args and request.args["lang"] in ("nl", "en", "fr"):
+        return request.args["lang"]
+    if session.get("locale") in ("nl", "en", "fr"):
+        return session["locale"]
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return current_user.locale
+    return "nl"
+
+
+def init_extensions(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+        }
+    elif uri.startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        }
+    db.init_app(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Brussels")
+    from app.core.celery import celery_init_app
+
+    celery_init_app(app)
+    _templates(app)
+    _errors(app)
+
+
+def _sqlite_pragmas(engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy recipe).
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+
+
+def money(cents) -> str:
+    return format_cents(cents, str(get_locale() or "nl"))
+
+
+def local_dt(value: datetime | None, fmt: str = "d MMMM yyyy, HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def add_nav(app: Flask, endpoint: str, label, roles: tuple[str, ...] = (), footer=False) -> None:
+    """Let a domain put a link in the main menu (or the footer), shown to `roles` or to all."""
+    app.extensions.setdefault("streekfonds_nav", []).append((endpoint, label, roles, footer))
+
+
+def _nav(footer: bool):
+    from flask import current_app
+
+    items = []
+    for endpoint, label, roles, in_footer in current_app.extensions.get("streekfonds_nav", []):
+        if in_footer != footer:
+            continue
+        if roles and not (current_user.is_authenticated and current_user.has_role(*roles)):
+            continue
+        items.append({"url": url_for(endpoint), "label": label})
+    return items
+
+
+def add_object_link(app: Flask, kind: str, endpoint: str, label, roles: tuple[str, ...] = ()):
+    """Let a domain link from another domain's page, e.g. kind 'call' → the jury page of a
+    call (the endpoint takes `<kind>_id`). Shown to `roles`, or to all when empty."""
+    app.extensions.setdefault("streekfonds_links", []).append((kind, endpoint, label, roles))
+
+
+def object_links(kind: str, obj) -> list[dict]:
+    from flask import current_app
+
+    items = []
+    for k, endpoint, label, roles in current_app.extensions.get("streekfonds_links", []):
+        if k != kind:
+            continue
+        if roles and not (current_user.is_authenticated and current_user.has_role(*roles)):
+            continue
+        items.append({"url": url_for(endpoint, **{f"{kind}_id": obj.id}), "label": label})
+    return items
+
+
+def add_status_labels(app: Flask, labels: dict) -> None:
+    """Translated labels for stable state codes, shown by the `status_badge` macro."""
+    app.extensions.setdefault("streekfonds_status_labels", {}).update(labels)
+
+
+def status_label(code: str) -> str:
+    from flask import current_app
+
+    return str(current_app.extensions.get("streekfonds_status_labels", {}).get(code, code))
+
+
+def _templates(app: Flask) -> None:
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["object_links"] = object_links
+    app.jinja_env.globals["call_links"] = lambda call: object_links("call", call)
+    app.jinja_env.globals["nav_items"] = lambda: _nav(False)
+    app.jinja_env.globals["footer_items"] = lambda: _nav(True)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.globals["now"] = clock.now
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
+
+
+def _errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            details = {}
+            data = getattr(exc, "data", None) or {}
+            if data.get("messages"):  # webargs: {"json": {"field": ["msg"]}}
+                details = {k: v for loc in data["messages"].values() for k, v in loc.items()}
+                code = "validation_error"
+            body = {"error": {"code": code, "message": exc.description or exc.name, "details": details}}
+            if exc.code == 422 and details:
+                body["error"]["message"] = "invalid input"
+            return jsonify(body), exc.code
+        messages = {
+            400: _("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."),
+            403: _("Je hebt geen toegang tot deze pagina."),
+            404: _("Deze pagina bestaat niet."),
+            405: _("Dit kan hier niet."),
+            413: _("Dit bestand of formulier is te groot."),
+        }
+        msg = messages.get(exc.code, exc.description)
+        return render_template("error.html", status=exc.code, message=msg), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise exc
+        if wants_json():
+            body = {"error": {"code": "internal_error", "message": "internal error", "details": {}}}
+            return jsonify(body), 500
+        return render_template("error.html", status=500, message=_("Er liep iets mis.")), 500
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code):
+    if code in ("nl", "en", "fr"):
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next") or url_for("calls.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("calls.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

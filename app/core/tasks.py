@@ -1,0 +1,37 @@
+"""Queue Celery tasks only after the database commit, so a worker never sees a missing row.
+
+A task queued inside a transaction that rolls back is dropped with it. Without a broker
+(REDIS_URL unset) Celery runs tasks eagerly, so the same code path runs in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+_KEY = "streekfonds_pending_tasks"
+
+
+def enqueue_after_commit(session: Session, task, *args, **kwargs) -> None:
+    """Send `task` with these arguments once `session` commits; forget it on rollback."""
+    session.info.setdefault(_KEY, []).append((task, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop(_KEY, [])
+    for task, args, kwargs in pending:
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:  # noqa: BLE001 - the broker may be down
+            # The row that asked for this work is committed; a periodic sweep picks it up.
+            log.exception("could not queue %s; the sweep will retry", getattr(task, "name", task))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_KEY, None)

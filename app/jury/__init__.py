@@ -1,0 +1,1 @@
+"""Jurors, assignments, conflicts of interest, criteria scores, ranking and selection."""

@@ -1,0 +1,1 @@
+"""Sponsors, commitments, match policies and the matching postings in the ledger."""

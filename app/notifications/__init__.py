@@ -1,0 +1,1 @@
+"""Message catalogue, templates, the outbox and delivery."""

@@ -1,0 +1,1 @@
+"""Public reports, open-data exports and the verifiable public ledger."""
