@@ -469,3 +469,26 @@ def get_attachment(app: Application, attachment_id: int) -> Attachment:
     if att is None or att.application_id != app.id:
         raise NotFound(_("Bijlage niet gevonden."))
     return att
+
+
+def max_match_cents(call: Call, target_cents: int | None, budget_cents: int | None) -> int:
+    """The most the sponsors may add to one project of this call:
+    min(cap_per_project_cents, floor(ratio × target), floor(cap_share_of_budget × budget)),
+    over the terms that are set. Exact: the ratio and share are read as decimals, not floats.
+    """
+    from fractions import Fraction
+
+    policy = call.policy
+    terms = []
+    if policy.get("cap_per_project_cents") is not None:
+        terms.append(int(policy["cap_per_project_cents"]))
+    ratio = Fraction(str(policy.get("ratio") or 1))
+    terms.append(int(ratio * (target_cents or 0)))  # int() of a non-negative Fraction floors
+    share = policy.get("cap_share_of_budget")
+    if share is not None:
+        terms.append(int(Fraction(str(share)) * (budget_cents or 0)))
+    return max(0, min(terms))
+
+
+def application_max_match_cents(app: Application) -> int:
+    return max_match_cents(app.call, app.target_cents, app.budget_cents)
