@@ -32,6 +32,12 @@ params replays the stored answer (header ``Idempotent-Replayed: true``) and crea
 nothing; the same key with other params is an ``idempotency_error``; 4xx answers are
 not stored, as Stripe stores nothing for requests that failed validation.
 
+Payment methods: the installed library speaks API version 2026-10-28.endive, and since
+2026-09-30.endive Stripe refuses ``payment_method_types`` when creating a Checkout
+Session; send ``allowed_payment_method_types=["bancontact", "card"]`` (a filter: methods
+unfit for the currency are dropped). The fake does the same, and takes the explicit list
+only from clients asking for an older ``Stripe-Version``.
+
 Deviations: real Stripe (since API 2022-08-01) creates the session's PaymentIntent only
 when the customer pays; here it exists from the start unless
 ``FakeStripe(eager_payment_intent=False)``. Real Stripe also sends more events than
@@ -41,10 +47,12 @@ the one each action here produces (e.g. ``payment_intent.succeeded``,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import json
 import re
+import socket
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,8 +87,24 @@ class FakeStripe(StripeAccount):
     crashes inside the fake (answered 500, without retry), so a test can show them.
     """
 
-    def __init__(self, *, api_key: str | None = None, **account_options: Any) -> None:
-        super().__init__(**account_options)
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        webhook_secret: str = "whsec_test_fake",  # noqa: S107 - a test secret, not a real one
+        api_version: str | None = None,
+        eager_payment_intent: bool = True,
+        fixtures_path: str | None = None,
+    ) -> None:
+        """``api_key``: the only key accepted (default: any test key). ``api_version``:
+        answer as this version whatever the client sends. ``fixtures_path``: Stripe's
+        ``fixtures3.json`` if not in the default place or ``STRIPE_FIXTURES``."""
+        super().__init__(
+            webhook_secret=webhook_secret,
+            api_version=api_version,
+            eager_payment_intent=eager_payment_intent,
+            fixtures_path=fixtures_path,
+        )
         self.api_key = api_key
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
         self.errors: list[str] = []
@@ -112,6 +136,7 @@ class FakeStripe(StripeAccount):
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections()
             self._thread.join(timeout=5)
             self._httpd = self._thread = None
 
@@ -253,6 +278,29 @@ class _Server(ThreadingHTTPServer):
     # The default backlog of 5 makes 50 simultaneous clients wait for SYN retries.
     request_queue_size = 128
     fake: FakeStripe
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End kept-alive connections, whose threads would otherwise idle until timeout."""
+        with self._open_lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -10,13 +10,12 @@ import http.client
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import stripe
-from stripe._encode import _api_encode  # the library's own form encoder
 
-from .stripe_server import FakeStripe, FakeStripeError, parse_form, sign_payload
+from .stripe_server import FakeStripe, FakeStripeError, sign_payload
 
 KEY = "sk_test_fake"
 
@@ -40,10 +39,14 @@ def session_params(**overrides):
         "customer_email": "donor@example.org",
         "allowed_payment_method_types": ["bancontact", "card"],
         "line_items": [
-            {"quantity": 1, "price_data": {"currency": "eur", "unit_amount": 2500,
-                                           "product_data": {"name": "Pledge"}}},
-            {"quantity": 2, "price_data": {"currency": "eur", "unit_amount": 250,
-                                           "product_data": {"name": "Tip"}}},
+            {
+                "quantity": 1,
+                "price_data": {"currency": "eur", "unit_amount": 2500, "product_data": {"name": "Pledge"}},
+            },
+            {
+                "quantity": 2,
+                "price_data": {"currency": "eur", "unit_amount": 250, "product_data": {"name": "Tip"}},
+            },
         ],
         "metadata": {"pledge_id": "7", "campaign_id": "3"},
         "payment_intent_data": {"metadata": {"pledge_id": "7"}},
@@ -68,47 +71,8 @@ def raw(fake, method, path, body="", headers=None):
     return answer
 
 
-# -- the wire format -------------------------------------------------------------------
-
-
-def test_parse_form_rebuilds_nested_params():
-    pairs = [
-        ("metadata[pledge_id]", "7"), ("metadata[0]", "stays a key"),
-        ("line_items[0][price_data][unit_amount]", "500"), ("line_items[0][quantity]", "2"),
-        ("line_items[1][quantity]", "1"), ("payment_method_types[0]", "bancontact"),
-        ("payment_method_types[1]", "card"), ("payment_intent_data[metadata][pledge_id]", "7"),
-        ("expand[]", "payment_intent"), ("expand[]", "customer"), ("note", ""),
-    ]
-    assert parse_form(pairs) == {
-        "metadata": {"pledge_id": "7", "0": "stays a key"},
-        "line_items": [{"price_data": {"unit_amount": "500"}, "quantity": "2"},
-                       {"quantity": "1"}],
-        "payment_method_types": ["bancontact", "card"],
-        "payment_intent_data": {"metadata": {"pledge_id": "7"}},
-        "expand": ["payment_intent", "customer"],
-        "note": "",
-    }
-
-
-def test_parse_form_reads_back_what_the_library_encodes():
-    params = session_params(expand=["payment_intent"], expires_at=1_900_000_000)
-    wire = parse_qsl(urlencode(list(_api_encode(params))), keep_blank_values=True)
-    as_text = json.loads(json.dumps(params), parse_int=str)  # the wire carries only text
-    assert parse_form(wire) == as_text
-
-
-@pytest.mark.parametrize("pairs", [
-    [("a", "1"), ("a[b]", "2")], [("a[b]", "2"), ("a", "1")], [("a", "1"), ("a", "2")],
-    [("a[0]", "x"), ("a[2]", "y")], [("a[][b]", "1")], [("bad]key", "1")],
-])
-def test_parse_form_refuses_contradictory_keys(pairs):
-    with pytest.raises(ValueError):
-        parse_form(pairs)
-
-
 def test_signature_is_accepted_by_stripe_and_checked_for_age_and_secret(fake):
-    payload, header = fake.signed({"id": "evt_1", "object": "event", "type": "ping",
-                                   "data": {"object": {}}})
+    payload, header = fake.signed({"id": "evt_1", "object": "event", "type": "ping", "data": {"object": {}}})
     assert stripe.Webhook.construct_event(payload, header, fake.webhook_secret).id == "evt_1"
     assert header == sign_payload(payload, fake.webhook_secret, int(header[2:].split(",")[0]))
     stale = sign_payload(payload, fake.webhook_secret, timestamp=int(time.time()) - 301)
@@ -136,11 +100,9 @@ def test_create_and_retrieve_a_checkout_session(client, fake):
     again = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
     assert again.payment_intent.id == session.payment_intent
     assert again.payment_intent.metadata.to_dict() == {"pledge_id": "7"}
-    assert (again.payment_intent.amount, again.payment_intent.status) == (
-        3000, "requires_payment_method")
+    assert (again.payment_intent.amount, again.payment_intent.status) == (3000, "requires_payment_method")
     method, path, headers, params = fake.requests[0]
-    assert (method, path, headers["Authorization"]) == ("POST", "/v1/checkout/sessions",
-                                                        f"Bearer {KEY}")
+    assert (method, path, headers["Authorization"]) == ("POST", "/v1/checkout/sessions", f"Bearer {KEY}")
     assert params["line_items"][1]["price_data"]["unit_amount"] == "250"
     assert [len(fake.created[kind]) for kind in ("checkout.session", "payment_intent")] == [1, 1]
 
@@ -155,15 +117,21 @@ def test_the_module_level_api_works_through_api_base(fake, monkeypatch):
 def test_payment_method_types_follow_the_api_version(client):
     # The installed library pins 2026-10-28.endive, which no longer takes this param.
     with pytest.raises(stripe.InvalidRequestError) as refused:
-        client.v1.checkout.sessions.create(params=session_params(
-            payment_method_types=["bancontact", "card"]))
+        client.v1.checkout.sessions.create(params=session_params(payment_method_types=["bancontact", "card"]))
     assert refused.value.param == "payment_method_types"
     old = {"stripe_version": "2025-06-30.basil"}
     session = client.v1.checkout.sessions.create(
-        params=session_params(payment_method_types=["bancontact"]), options=old)
+        params=session_params(payment_method_types=["bancontact"]), options=old
+    )
     assert session.payment_method_types == ["bancontact"]
-    dollars = session_params(line_items=[{"quantity": 1, "price_data": {
-        "currency": "usd", "unit_amount": 100, "product_data": {"name": "x"}}}])
+    dollars = session_params(
+        line_items=[
+            {
+                "quantity": 1,
+                "price_data": {"currency": "usd", "unit_amount": 100, "product_data": {"name": "x"}},
+            }
+        ]
+    )
     # allowed_payment_method_types filters what cannot take the currency...
     assert client.v1.checkout.sessions.create(params=dollars).payment_method_types == ["card"]
     # ...while an explicit list is refused for it.
@@ -173,12 +141,15 @@ def test_payment_method_types_follow_the_api_version(client):
         client.v1.checkout.sessions.create(params=dollars, options=old)
 
 
-@pytest.mark.parametrize(("overrides", "param"), [
-    ({"line_items": None}, "line_items"),
-    ({"success_url": None}, "success_url"),
-    ({"metadata": {"pledge_id": "x" * 501}}, "metadata[pledge_id]"),
-    ({"expires_at": 1}, "expires_at"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "param"),
+    [
+        ({"line_items": None}, "line_items"),
+        ({"success_url": None}, "success_url"),
+        ({"metadata": {"pledge_id": "x" * 501}}, "metadata[pledge_id]"),
+        ({"expires_at": 1}, "expires_at"),
+    ],
+)
 def test_invalid_sessions_are_refused(client, fake, overrides, param):
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client.v1.checkout.sessions.create(params=session_params(**overrides))
@@ -192,8 +163,7 @@ def test_payment_intent_can_appear_only_when_paying(fake):
     session = client.v1.checkout.sessions.create(params=session_params())
     assert session.payment_intent is None
     fake.complete_checkout(session.id)
-    pi = client.v1.payment_intents.retrieve(client.v1.checkout.sessions.retrieve(
-        session.id).payment_intent)
+    pi = client.v1.payment_intents.retrieve(client.v1.checkout.sessions.retrieve(session.id).payment_intent)
     assert (pi.status, pi.metadata.to_dict()) == ("succeeded", {"pledge_id": "7"})
 
 
@@ -207,6 +177,7 @@ def test_completing_a_checkout_pays_and_sends_a_verifiable_event(client, fake):
     assert received.data.object.id == session.id
     assert received.data.object.payment_status == "paid"
     assert fake.events == [event]
+    assert client.v1.events.retrieve(event["id"]).type == "checkout.session.completed"
 
     pi = client.v1.payment_intents.retrieve(session.payment_intent)
     charge = client.v1.charges.retrieve(pi.latest_charge)
@@ -222,8 +193,10 @@ def test_completing_a_checkout_pays_and_sends_a_verifiable_event(client, fake):
 def test_delayed_payments_settle_or_bounce(client, fake):
     first = client.v1.checkout.sessions.create(params=session_params())
     completed = fake.complete_checkout(first.id, async_payment=True)
-    assert (completed["data"]["object"]["status"],
-            completed["data"]["object"]["payment_status"]) == ("complete", "unpaid")
+    assert (completed["data"]["object"]["status"], completed["data"]["object"]["payment_status"]) == (
+        "complete",
+        "unpaid",
+    )
     settled = fake.async_payment_succeeded(first.id)
     assert settled["type"] == "checkout.session.async_payment_succeeded"
     assert settled["data"]["object"]["payment_status"] == "paid"
@@ -234,8 +207,7 @@ def test_delayed_payments_settle_or_bounce(client, fake):
     bounced = fake.async_payment_failed(second.id)
     assert bounced["type"] == "checkout.session.async_payment_failed"
     assert bounced["data"]["object"]["payment_status"] == "unpaid"
-    pi = client.v1.payment_intents.retrieve(second.payment_intent, params={
-        "expand": ["latest_charge"]})
+    pi = client.v1.payment_intents.retrieve(second.payment_intent, params={"expand": ["latest_charge"]})
     assert (pi.status, pi.latest_charge.status) == ("requires_payment_method", "failed")
     with pytest.raises(FakeStripeError):
         fake.async_payment_succeeded(second.id)
@@ -253,8 +225,7 @@ def test_sessions_expire_once(client, fake):
         fake.complete_checkout(session.id)
     other = client.v1.checkout.sessions.create(params=session_params())
     event = fake.expire_checkout(other.id)
-    assert (event["type"], event["data"]["object"]["status"]) == (
-        "checkout.session.expired", "expired")
+    assert (event["type"], event["data"]["object"]["status"]) == ("checkout.session.expired", "expired")
 
 
 # -- refunds and disputes --------------------------------------------------------------
@@ -262,16 +233,21 @@ def test_sessions_expire_once(client, fake):
 
 def test_partial_refunds_are_idempotent_and_bounded(client, fake):
     session = paid_session(client, fake)
-    first = client.v1.refunds.create(params={"payment_intent": session.payment_intent,
-                                              "amount": 1000}, options={"idempotency_key": "r1"})
-    retried = client.v1.refunds.create(params={"payment_intent": session.payment_intent,
-                                                "amount": 1000}, options={"idempotency_key": "r1"})
-    second = client.v1.refunds.create(params={"charge": first.charge, "amount": 500},
-                                      options={"idempotency_key": "r2"})
+    first = client.v1.refunds.create(
+        params={"payment_intent": session.payment_intent, "amount": 1000}, options={"idempotency_key": "r1"}
+    )
+    retried = client.v1.refunds.create(
+        params={"payment_intent": session.payment_intent, "amount": 1000}, options={"idempotency_key": "r1"}
+    )
+    second = client.v1.refunds.create(
+        params={"charge": first.charge, "amount": 500}, options={"idempotency_key": "r2"}
+    )
     assert retried.id == first.id != second.id
     assert len(fake.created["refund"]) == 2
-    assert [e["request"]["idempotency_key"] for e in fake.events
-            if e["type"] == "charge.refunded"] == ["r1", "r2"]
+    assert [e["request"]["idempotency_key"] for e in fake.events if e["type"] == "charge.refunded"] == [
+        "r1",
+        "r2",
+    ]
 
     charge = client.v1.charges.retrieve(first.charge)
     assert (charge.amount_refunded, charge.refunded) == (1500, False)
@@ -279,8 +255,9 @@ def test_partial_refunds_are_idempotent_and_bounded(client, fake):
     assert client.v1.refunds.retrieve(first.id).amount == 1000
 
     with pytest.raises(stripe.IdempotencyError):  # same key, other request
-        client.v1.refunds.create(params={"charge": first.charge, "amount": 1},
-                                 options={"idempotency_key": "r1"})
+        client.v1.refunds.create(
+            params={"charge": first.charge, "amount": 1}, options={"idempotency_key": "r1"}
+        )
     with pytest.raises(stripe.InvalidRequestError) as too_much:
         client.v1.refunds.create(params={"charge": first.charge, "amount": 1501})
     assert (too_much.value.http_status, too_much.value.code) == (400, "amount_too_large")
@@ -305,7 +282,10 @@ def test_dispute_flow(client, fake):
     created = fake.dispute(charge_id)
     dispute = created["data"]["object"]
     assert (created["type"], dispute["status"], dispute["amount"]) == (
-        "charge.dispute.created", "needs_response", 3000)
+        "charge.dispute.created",
+        "needs_response",
+        3000,
+    )
     assert client.v1.charges.retrieve(charge_id).disputed is True
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client.v1.refunds.create(params={"charge": charge_id})
@@ -313,8 +293,9 @@ def test_dispute_flow(client, fake):
     closed = fake.close_dispute(dispute["id"], won=False)
     assert (closed["type"], closed["data"]["object"]["status"]) == ("charge.dispute.closed", "lost")
     payload, header = fake.signed(closed)
-    assert stripe.Webhook.construct_event(payload, header, fake.webhook_secret).data.object.id \
-        == dispute["id"]
+    assert (
+        stripe.Webhook.construct_event(payload, header, fake.webhook_secret).data.object.id == dispute["id"]
+    )
     with pytest.raises(FakeStripeError):
         fake.close_dispute(dispute["id"], won=True)
 
@@ -354,20 +335,24 @@ def test_fifty_threads_at_once(client, fake):
 
     def refund(index, key=None):
         try:
-            return client.v1.refunds.create(params={"charge": charge, "amount": 100},
-                                            options={"idempotency_key": key or f"k{index}"}).id
+            return client.v1.refunds.create(
+                params={"charge": charge, "amount": 100}, options={"idempotency_key": key or f"k{index}"}
+            ).id
         except stripe.InvalidRequestError as exc:
             return exc.code
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         same_key = list(pool.map(lambda i: refund(i, "one-key"), range(50)))
         many_keys = list(pool.map(refund, range(50)))
-        sessions = list(pool.map(lambda _: client.v1.checkout.sessions.create(
-            params=session_params()).id, range(50)))
+        sessions = list(
+            pool.map(lambda _: client.v1.checkout.sessions.create(params=session_params()).id, range(50))
+        )
     assert len(set(same_key)) == 1
     assert sum(r.startswith("re_") for r in many_keys) == 29  # 2900 cents were left
     assert set(r for r in many_keys if not r.startswith("re_")) <= {
-        "amount_too_large", "charge_already_refunded"}
+        "amount_too_large",
+        "charge_already_refunded",
+    }
     assert len(fake.created["refund"]) == 30
     assert fake.get(charge)["amount_refunded"] == 3000
     assert len(set(sessions)) == 50 and fake.errors == []
@@ -394,5 +379,12 @@ def test_stop_frees_the_port():
     server.stop()
     server.stop()  # harmless twice
     with pytest.raises(stripe.APIConnectionError):
-        stripe.StripeClient(KEY, base_addresses={"api": url}, max_network_retries=0
-                            ).v1.charges.retrieve("ch_1")
+        stripe.StripeClient(KEY, base_addresses={"api": url}, max_network_retries=0).v1.charges.retrieve(
+            "ch_1"
+        )
+
+
+def test_fixtures_come_from_stripe_fixtures_when_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("STRIPE_FIXTURES", str(tmp_path / "missing.json"))
+    with pytest.raises(FileNotFoundError, match="STRIPE_FIXTURES"):
+        FakeStripe().start()
