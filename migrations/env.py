@@ -1,3 +1,4 @@
+import os
 import logging
 from logging.config import fileConfig
 
@@ -91,6 +92,16 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # One revision per domain: `MIGRATION_TABLES=a,b flask db migrate` looks at those tables
+    # only, so a revision holds one domain's schema change and nothing else.
+    only = {t for t in os.environ.get("MIGRATION_TABLES", "").split(",") if t}
+    if only:
+        def include_object(obj, name, type_, reflected, compare_to):
+            table = obj if type_ == "table" else getattr(obj, "table", None)
+            table_name = name if type_ == "table" else getattr(table, "name", None)
+            return table_name in only
+
+        conf_args["include_object"] = include_object
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
