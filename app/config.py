@@ -27,6 +27,8 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
         self.LANGUAGES = ["nl", "en", "fr"]
+        # argon2 parameters (time_cost, memory_cost, parallelism); empty = the library's defaults.
+        self.ARGON2_PARAMS: dict = {}
         self.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         # A request may carry a few attachments; Flask refuses anything bigger with 413.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
@@ -49,6 +51,10 @@ class Config:
         self.MAIL_USE_TLS = _bool(env.get("MAIL_USE_TLS"))
         self.MAIL_FROM = env.get("MAIL_FROM", "streekfonds <noreply@streekfonds.local>")
         self.OUTBOX_SWEEP_SECONDS = int(env.get("OUTBOX_SWEEP_SECONDS", "60"))
+        # A delivery claimed longer ago than this is presumed lost (worker killed) and retried.
+        self.OUTBOX_LEASE_SECONDS = int(env.get("OUTBOX_LEASE_SECONDS", "120"))
+        self.OUTBOX_MAX_ATTEMPTS = int(env.get("OUTBOX_MAX_ATTEMPTS", "8"))
+        self.OUTBOX_RETRY_SECONDS = int(env.get("OUTBOX_RETRY_SECONDS", "60"))
         # flask-smorest / OpenAPI
         self.API_TITLE = "streekfonds API"
         self.API_VERSION = "v1"

@@ -11,6 +11,8 @@ import os
 import tempfile
 
 import pytest
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
 from app import create_app
@@ -57,12 +59,15 @@ def app_config():
         PAYMENT_GATEWAY="demo",
         DATA_ENCRYPTION_KEY="",
         MAIL_SERVER="",
+        # Still argon2id, with cheap parameters: the defaults take ~0.6 s per hash here.
+        ARGON2_PARAMS={"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     )
 
 
 @pytest.fixture(scope="session")
 def app(app_config):
     application = create_app(app_config)
+    application.test_client_class = CommittingClient  # app.test_client() commits first too
     with application.app_context():
         _reset_schema()
     yield application
@@ -87,6 +92,15 @@ def _clock():
     clock.reset()
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's Session.get_bind answers the ENGINE for every mapped table and
+    ignores the session's `bind`, so without this the test's work would be committed for real
+    on a connection of its own, never rolled back."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
 @pytest.fixture(autouse=True)
 def _db(request, app):
     """Each test in a transaction rolled back at the end (SAVEPOINTs for its commits).
@@ -106,7 +120,9 @@ def _db(request, app):
     connection = db.engine.connect()
     outer = connection.begin()
     original = db.session
-    db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
+    )
     try:
         yield
     finally:
@@ -129,13 +145,25 @@ def _empty_tables():
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
+class CommittingClient(FlaskClient):
+    """A request sees what a real client would: what the test committed. Factories only
+    flush; committing first (inside a test's rolled-back transaction that only releases a
+    SAVEPOINT) keeps the test's data when a request rolls back after an error."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return CommittingClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
 def csrf_app(app_config):
     """An app with CSRF protection on, for the tests that prove forms need the token."""
     cfg = Config(**{**app_config.as_dict(), "WTF_CSRF_ENABLED": True})
-    return create_app(cfg)
+    application = create_app(cfg)
+    application.test_client_class = CommittingClient
+    return application

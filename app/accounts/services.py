@@ -23,7 +23,7 @@ from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 
-_hasher = PasswordHasher()
+_hashers: dict[tuple, tuple[PasswordHasher, str]] = {}
 MIN_PASSWORD = 10
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
@@ -43,7 +43,7 @@ def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
         msg = _("Een wachtwoord heeft minstens %(n)d tekens.", n=MIN_PASSWORD)
         raise ValidationFailed(msg, details={"password": [msg]})
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -113,20 +113,36 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         # Spend the same time as a real check, so timing does not reveal who has an account.
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
+            _hasher().verify(_dummy_hash(), password or "")
         except (VerificationError, InvalidHashError):
             pass
         return None
     try:
-        _hasher.verify(user.password_hash, password or "")
+        _hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return user
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+def _entry() -> tuple[PasswordHasher, str]:
+    # argon2 with the library's defaults, unless ARGON2_PARAMS says otherwise (the test suite
+    # uses cheap ones: a default hash takes more than half a second on a small machine).
+    params = tuple(sorted((current_app.config.get("ARGON2_PARAMS") or {}).items()))
+    if params not in _hashers:
+        hasher = PasswordHasher(**dict(params))
+        # For unknown e-mails: spend the time of a real check (made once, not on import).
+        _hashers[params] = (hasher, hasher.hash("not-a-real-password"))
+    return _hashers[params]
+
+
+def _hasher() -> PasswordHasher:
+    return _entry()[0]
+
+
+def _dummy_hash() -> str:
+    return _entry()[1]
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

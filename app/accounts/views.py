@@ -17,7 +17,14 @@ bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="tem
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect after login is a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read a backslash as a slash: "/\evil.example" would lead off-site.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("calls.home")
 

@@ -1,9 +1,12 @@
-"""/api/v1 applications: drafts, submission, withdrawal and screening."""
+"""/api/v1 applications: drafts, attachments, submission, withdrawal and screening."""
 
 from __future__ import annotations
 
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import PageArgs, page
@@ -12,7 +15,6 @@ from app.calls import services as calls
 from app.calls.models import Application
 
 blp = Blueprint("api_applications", __name__, url_prefix="/api/v1", description="Applications")
-OUT = schemas.ApplicationSchema()
 
 
 @blp.route("/calls/<int:call_id>/applications")
@@ -35,7 +37,7 @@ class CallApplications(MethodView):
         """The applications of a call (fund manager, auditor)."""
         call = calls.get_call(call_id, current_api_user())
         query = calls.applications_of_call(call)
-        return page(query, Application.id, args, OUT.dump)
+        return page(query, Application.id, args)
 
 
 @blp.route("/applications")
@@ -44,7 +46,7 @@ class CallApplications(MethodView):
 @blp.response(200, schemas.ApplicationListSchema)
 def mine(args):
     """The caller's own applications."""
-    return page(calls.applications_of(current_api_user()), Application.id, args, OUT.dump)
+    return page(calls.applications_of(current_api_user()), Application.id, args)
 
 
 @blp.route("/applications/<int:app_id>")
@@ -102,3 +104,48 @@ def screening(data, app_id):
     calls.screen_application(app, data["eligible"], data.get("reason", ""), user)
     commit()
     return app
+
+
+class AttachmentUploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "PDF, JPEG or PNG, at most 10 MB"})
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
+@blp.route("/applications/<int:app_id>/attachments", methods=["POST"])
+@require_user()
+@blp.arguments(AttachmentUploadSchema, location="files")
+@blp.response(201, AttachmentSchema)
+def upload_attachment(files, app_id):
+    """Attach a file to the caller's draft (multipart, field `file`). Judged by its content:
+    PDF, JPEG or PNG, at most 10 MB (422 otherwise); 409 application_locked after submission."""
+    user = current_api_user()
+    app = calls.get_application(app_id, user, write=True)
+    upload = files["file"]
+    att = calls.add_attachment(
+        app, upload.filename or "", upload.read(), user, current_app.config["MAX_UPLOAD_BYTES"]
+    )
+    commit()
+    return att
+
+
+@blp.route("/applications/<int:app_id>/attachments/<int:att_id>", methods=["GET"])
+@require_user()
+@blp.response(200, description="The file itself")
+def download_attachment(app_id, att_id):
+    """The file (owner, or fund manager and auditor), served as a download."""
+    att = calls.get_attachment(calls.get_application(app_id, current_api_user()), att_id)
+    return Response(
+        att.content,
+        mimetype=att.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -12,7 +12,6 @@ from app.calls import services as calls
 from app.calls.models import Call
 
 blp = Blueprint("api_calls", __name__, url_prefix="/api/v1/calls", description="Open calls")
-CALL_OUT = schemas.CallOutSchema()
 
 
 @blp.route("")
@@ -22,7 +21,7 @@ class Calls(MethodView):
     def get(self, args):
         """List the calls (drafts only for fund managers and auditors)."""
         query = calls.calls_query(current_api_user(), args.get("status"))
-        return page(query, Call.id, args, CALL_OUT.dump)
+        return page(query, Call.id, args)
 
     @require_user("fund_manager", "admin")
     @blp.arguments(schemas.CallSchema)

@@ -12,8 +12,14 @@ class PageArgs(Schema):
     after = fields.String(load_default=None, allow_none=True)
 
 
-def page(query, id_column, args: dict, dump) -> dict:
-    """Run `query` ordered by `id_column` after the cursor; dump each row with `dump`."""
+def page(query, id_column, args: dict, dump=None) -> dict:
+    """Run `query` ordered by `id_column` after the cursor.
+
+    The items are the rows themselves, for the handler's `@blp.response` list schema
+    (`items = List(Nested(XSchema))`) to dump. Pass `dump` only when the response schema
+    does not dump the items again: dumping twice turns datetimes into strings first and
+    then fails on them (a 500).
+    """
     limit = args.get("limit", 50)
     after = args.get("after")
     if after:
@@ -26,4 +32,5 @@ def page(query, id_column, args: dict, dump) -> dict:
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [dump(r) for r in rows], "next": str(rows[-1].id) if more and rows else None}
+    items = [dump(r) for r in rows] if dump is not None else rows
+    return {"items": items, "next": str(rows[-1].id) if more and rows else None}

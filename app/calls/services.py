@@ -329,8 +329,8 @@ def create_application(call: Call, values: dict[str, Any], owner: User) -> Appli
 
 
 def update_application(app: Application, values: dict[str, Any], actor: User) -> Application:
-    """Change fields of a draft (or a submitted one before the deadline, which returns it
-    to draft so it is submitted again complete). Refuses other states with 409."""
+    """Change fields of the owner's draft; present fields are validated (422, nothing
+    changes). Any other state is refused with 409 `application_locked`."""
     if app.owner_id != actor.id:
         raise NotFound(_("Aanvraag niet gevonden."))
     if app.status not in ("draft",):
@@ -492,3 +492,25 @@ def max_match_cents(call: Call, target_cents: int | None, budget_cents: int | No
 
 def application_max_match_cents(app: Application) -> int:
     return max_match_cents(app.call, app.target_cents, app.budget_cents)
+
+
+def close_due_calls() -> list[int]:
+    """Close every published call whose `closes_at` has passed (for the beat task).
+
+    An idempotent conditional transition: only `published` calls past their deadline change,
+    each through `close_call`; a late, doubled or concurrent run closes nothing twice.
+    Returns the ids of the calls closed by this run.
+    """
+    due = db.session.scalars(
+        select(Call)
+        .where(Call.status == "published", Call.closes_at <= clock.now())
+        .order_by(Call.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    closed = []
+    for call in due:
+        if close_call(call):
+            before, after = {"status": "published"}, {"status": "closed"}
+            audit.record(db.session, None, "call.closed", "call", call.id, before, after)
+            closed.append(call.id)
+    return closed

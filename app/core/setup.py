@@ -6,7 +6,17 @@ import logging
 import os
 from datetime import datetime
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +33,8 @@ log = logging.getLogger("streekfonds")
 
 
 def select_locale() -> str:
+    if not has_request_context():  # tasks, CLI, signal receivers outside a request
+        return "nl"
     if "lang" in request.args and request.args["lang"] in ("nl", "en", "fr"):
         return request.args["lang"]
     if session.get("locale") in ("nl", "en", "fr"):
@@ -60,6 +72,17 @@ def init_extensions(app: Flask) -> None:
     celery_init_app(app)
     _templates(app)
     _errors(app)
+    app.before_request(_forget_previous_request)
+
+
+def _forget_previous_request() -> None:
+    # `g` lives as long as the app context. Flask reuses an app context that is already
+    # pushed (tests, a CLI command that serves requests), so without this the user, API
+    # user and locale of an earlier request would leak into the next one.
+    from flask import g
+
+    for key in ("_login_user", "api_user", "_flask_babel"):
+        g.pop(key, None)
 
 
 def _sqlite_pragmas(engine) -> None:
@@ -125,14 +148,32 @@ def object_links(kind: str, obj) -> list[dict]:
     return items
 
 
-def add_status_labels(app: Flask, labels: dict) -> None:
-    """Translated labels for stable state codes, shown by the `status_badge` macro."""
-    app.extensions.setdefault("streekfonds_status_labels", {}).update(labels)
+def add_status_labels(app: Flask, labels: dict, kind: str | None = None) -> None:
+    """Translated labels for stable state codes, shown by the `status_badge` macro.
+
+    Codes are shared by every domain ("submitted" is an application's and a tax
+    certificate's state), so the shared table keeps the FIRST label given for a code (the
+    lower domain's). A domain whose code means something else registers its labels under a
+    `kind` and shows them with `status_label(code, kind)` / `status_badge(code, kind)`.
+    """
+    if kind is not None:
+        app.extensions.setdefault("streekfonds_status_labels_by_kind", {}).setdefault(kind, {}).update(labels)
+        return
+    shared = app.extensions.setdefault("streekfonds_status_labels", {})
+    for code, label in labels.items():
+        if code in shared and str(shared[code]) != str(label):
+            log.warning("status label %r kept as %r; register %r under a kind", code, shared[code], label)
+            continue
+        shared[code] = label
 
 
-def status_label(code: str) -> str:
+def status_label(code: str, kind: str | None = None) -> str:
     from flask import current_app
 
+    if kind is not None:
+        by_kind = current_app.extensions.get("streekfonds_status_labels_by_kind", {}).get(kind, {})
+        if code in by_kind:
+            return str(by_kind[code])
     return str(current_app.extensions.get("streekfonds_status_labels", {}).get(code, code))
 
 
@@ -167,11 +208,17 @@ def _errors(app: Flask) -> None:
             details = {}
             data = getattr(exc, "data", None) or {}
             if data.get("messages"):  # webargs: {"json": {"field": ["msg"]}}
-                details = {k: v for loc in data["messages"].values() for k, v in loc.items()}
+                for location, messages in data["messages"].items():
+                    if isinstance(messages, dict):
+                        details.update(messages)
+                    else:  # a body that is no JSON at all: {"json": ["Invalid JSON body."]}
+                        details.setdefault("_" + str(location), []).extend(messages)
                 code = "validation_error"
             body = {"error": {"code": code, "message": exc.description or exc.name, "details": details}}
             if exc.code == 422 and details:
                 body["error"]["message"] = "invalid input"
+            elif exc.code == 400 and details:  # a body that cannot be parsed at all
+                body["error"].update(code="bad_request", message="invalid request body")
             return jsonify(body), exc.code
         messages = {
             400: _("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."),

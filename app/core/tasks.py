@@ -7,6 +7,7 @@ A task queued inside a transaction that rolls back is dropped with it. Without a
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -20,14 +21,30 @@ def enqueue_after_commit(session: Session, task, *args, **kwargs) -> None:
     session.info.setdefault(_KEY, []).append((task, args, kwargs))
 
 
+# After a failed publish, skip publishing for a few seconds: with a hung broker every try
+# costs a socket timeout, and a web request must not pay that once per task.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
+    global _broker_down_until
+    if session.in_nested_transaction():
+        return  # SQLAlchemy fires after_commit for a released SAVEPOINT too; wait for the real commit
     pending = session.info.pop(_KEY, [])
     for task, args, kwargs in pending:
+        app = getattr(task, "app", None)
+        eager = bool(app is not None and app.conf.task_always_eager)
+        if not eager and time.monotonic() < _broker_down_until:
+            # The row that asked for this work is committed; a periodic sweep picks it up.
+            log.warning("broker down; %s left for the sweep", getattr(task, "name", task))
+            continue
         try:
             task.apply_async(args=args, kwargs=kwargs)
         except Exception:  # noqa: BLE001 - the broker may be down
-            # The row that asked for this work is committed; a periodic sweep picks it up.
+            if not eager:
+                _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             log.exception("could not queue %s; the sweep will retry", getattr(task, "name", task))
 
 
