@@ -5,8 +5,6 @@ Services flush; the request (or task, or command) commits once at the end.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,7 +13,6 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.calls import events, validation
 from app.calls.models import (
-    APPLICANT_TYPES,
     APPLICATION_STATES,
     CALL_STATUSES,
     DEFAULT_MATCH_POLICY,
@@ -48,132 +45,16 @@ CALL_FIELDS = (
     "max_pledge_cents",
     "all_or_nothing",
 )
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ATTACHMENTS = 10
 
 
 # --- calls -------------------------------------------------------------------------------
 
 
-def _check_call(values: dict[str, Any], call: Call | None) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-
-    def err(field, msg):
-        errors.setdefault(field, []).append(msg)
-
-    if "title" in values and not (values["title"] or "").strip():
-        err("title", _("Geef een titel."))
-    if "municipalities" in values:
-        munis = values["municipalities"]
-        if not isinstance(munis, list) or not all(isinstance(m, str) and m.strip() for m in munis):
-            err("municipalities", _("Een lijst van gemeentenamen."))
-    if "applicant_types" in values:
-        types = values["applicant_types"]
-        if not isinstance(types, list) or not types or set(types) - set(APPLICANT_TYPES):
-            err("applicant_types", _("Kies uit: %(t)s.", t=", ".join(APPLICANT_TYPES)))
-    opens = values.get("opens_at", call.opens_at if call else None)
-    closes = values.get("closes_at", call.closes_at if call else None)
-    for field in ("opens_at", "closes_at"):
-        v = values.get(field)
-        if v is not None and (not isinstance(v, datetime) or v.tzinfo is None):
-            err(field, _("Een tijdstip met tijdzone."))
-    if isinstance(opens, datetime) and isinstance(closes, datetime) and opens.tzinfo and closes.tzinfo:
-        if closes <= opens:
-            err("closes_at", _("De sluiting moet na de opening vallen."))
-    if "criteria" in values:
-        crit = values["criteria"]
-        keys = set()
-        if not isinstance(crit, list):
-            err("criteria", _("Een lijst van criteria."))
-        else:
-            for i, c in enumerate(crit):
-                ok = (
-                    isinstance(c, dict)
-                    and isinstance(c.get("key"), str)
-                    and _KEY.match(c["key"])
-                    and isinstance(c.get("label"), str)
-                    and c["label"].strip()
-                    and isinstance(c.get("weight"), int | float)
-                    and not isinstance(c.get("weight"), bool)
-                    and c["weight"] > 0
-                    and isinstance(c.get("max_score"), int)
-                    and not isinstance(c.get("max_score"), bool)
-                    and 1 <= c["max_score"] <= 100
-                )
-                if not ok:
-                    err(
-                        "criteria",
-                        _(
-                            "Criterium %(i)d: sleutel (a-z, 0-9, _), label, gewicht > 0 "
-                            "en maximumscore van 1 tot 100.",
-                            i=i + 1,
-                        ),
-                    )
-                elif c["key"] in keys:
-                    err("criteria", _("Criterium %(k)s staat er twee keer.", k=c["key"]))
-                else:
-                    keys.add(c["key"])
-    if "match_policy" in values:
-        errors.update(_check_policy(values["match_policy"]))
-    for field, lo, hi in (
-        ("campaign_days", 1, 365),
-        ("matching_budget_cents", 0, 10**12),
-        ("max_selected_per_municipality", 1, 10**4),
-        ("min_pledge_cents", 100, 10**8),
-        ("max_pledge_cents", 100, 10**9),
-    ):
-        v = values.get(field)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
-            err(field, _("Een geheel getal van %(lo)d tot %(hi)d.", lo=lo, hi=hi))
-    lo_p = values.get("min_pledge_cents", call.min_pledge_cents if call else 500) or 500
-    hi_p = values.get("max_pledge_cents", call.max_pledge_cents if call else 500000) or 500000
-    if isinstance(lo_p, int) and isinstance(hi_p, int) and lo_p > hi_p:
-        err("max_pledge_cents", _("Het maximum moet boven het minimum liggen."))
-    v = values.get("disagreement_threshold")
-    if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100):
-        err("disagreement_threshold", _("Een getal van 0 tot 100."))
-    return errors
-
-
-def _check_policy(policy: Any) -> dict[str, list[str]]:
-    if not isinstance(policy, dict):
-        return {"match_policy": [_("Een object met de regels van de verdubbeling.")]}
-    errors: list[str] = []
-    unknown = set(policy) - set(DEFAULT_MATCH_POLICY)
-    if unknown:
-        errors.append(_("Onbekende regels: %(k)s", k=", ".join(sorted(unknown))))
-
-    def number(key, lo, hi, integer=False, optional=True):
-        v = policy.get(key)
-        if v is None:
-            if not optional:
-                errors.append(_("%(k)s is verplicht.", k=key))
-            return
-        kinds = int if integer else (int, float)
-        if isinstance(v, bool) or not isinstance(v, kinds) or not lo <= v <= hi:
-            errors.append(_("%(k)s moet tussen %(lo)s en %(hi)s liggen.", k=key, lo=lo, hi=hi))
-
-    number("ratio", 0.01, 10)
-    number("cap_per_project_cents", 0, 10**10, integer=True)
-    number("cap_share_of_budget", 0.01, 1)
-    number("cap_per_backer_cents", 1, 10**10, integer=True)
-    number("min_backers", 1, 10**6, integer=True)
-    if policy.get("condition", "target_reached") not in ("target_reached", "none"):
-        errors.append(_("condition is target_reached of none."))
-    if policy.get("mode", "at_close") not in ("at_close", "live"):
-        errors.append(_("mode is at_close of live."))
-    if policy.get("mode") == "live" and policy.get("condition", "target_reached") != "none":
-        errors.append(_("Live verdubbelen kan alleen met condition none."))
-    for key in ("exclude_owner", "offline_eligible"):
-        if key in policy and not isinstance(policy[key], bool):
-            errors.append(_("%(k)s is waar of onwaar.", k=key))
-    return {"match_policy": errors} if errors else {}
-
-
 def create_call(values: dict[str, Any], actor: User) -> Call:
     """A new call in `draft`. Refuses invalid fields with ValidationFailed (nothing written)."""
     values = {k: v for k, v in values.items() if k in CALL_FIELDS}
-    errors = _check_call(values, None)
+    errors = validation.check_call(values, None)
     if not (values.get("title") or "").strip():
         errors.setdefault("title", [_("Geef een titel.")])
     if errors:
@@ -197,7 +78,7 @@ def update_call(call: Call, values: dict[str, Any], actor: User) -> Call:
     values = {k: v for k, v in values.items() if k in CALL_FIELDS}
     if call.status == "closed":
         raise Conflict(_("Een afgesloten oproep kan niet meer wijzigen."), code="call_closed")
-    errors = _check_call(values, call)
+    errors = validation.check_call(values, call)
     if errors:
         raise ValidationFailed(_("De oproep bevat fouten."), details=errors)
     before = call_snapshot(call)
