@@ -121,3 +121,28 @@ def test_every_revision_downgrades_to_an_empty_database(migration_app):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade(directory=MIGRATIONS)  # and back up again
         assert "users" in inspect(db.engine).get_table_names()
+
+
+def test_the_migrations_make_append_only_tables_refuse_changes(migration_app):
+    """Every table the models mark append-only gets its refusing trigger from a migration."""
+    from app.core.append_only import append_only_tables
+
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            triggered = {
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname LIKE '%%_append_only'"
+                )
+            }
+        assert append_only_tables(), "no table is marked append-only"
+        assert set(append_only_tables()) <= triggered, set(append_only_tables()) - triggered
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO audit_events (created_at, action, object_type) VALUES (now(), 'x', 'y')"
+            )
+            with pytest.raises(Exception, match="append-only"):
+                conn.exec_driver_sql("UPDATE audit_events SET action = 'z'")
+            conn.rollback()

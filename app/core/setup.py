@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from app.core import clock
+from app.core import append_only, clock  # noqa: F401 - append_only: create_all installs its triggers
 from app.core.errors import DomainError
 from app.core.money import format_cents
 from app.extensions import babel, csrf, db, login_manager, migrate

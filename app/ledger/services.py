@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
 
-from app.core.errors import Conflict, DomainError
+from app.core import clock
+from app.core.errors import DomainError
+from app.core.sql import insert_once
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
 
@@ -20,7 +21,18 @@ class UnbalancedTransaction(DomainError):
     code = "unbalanced_transaction"
 
 
-def post(
+def _lines(kind: str, entries: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    pairs = list(entries.items()) if isinstance(entries, Mapping) else list(entries)
+    lines = [(acc, amt) for acc, amt in pairs if amt != 0]
+    for _acc, amt in lines:
+        if not isinstance(amt, int) or isinstance(amt, bool):
+            raise UnbalancedTransaction("ledger amounts are integer cents")
+    if len(lines) < 2 or sum(a for _, a in lines) != 0:
+        raise UnbalancedTransaction(f"entries of '{kind}' do not balance: {lines}")
+    return lines
+
+
+def record(
     kind: str,
     entries: Mapping[str, int] | Iterable[tuple[str, int]],
     *,
@@ -31,48 +43,62 @@ def post(
     commitment_id: int | None = None,
     sponsor_id: int | None = None,
     memo: str | None = None,
-) -> JournalTransaction:
-    """Write one balanced transaction and flush it.
+) -> int | None:
+    """Write one balanced transaction; return its id, or None when `idempotency_key` was
+    posted before (then nothing is written).
 
-    Refuses (UnbalancedTransaction) entries that are not integers, that do not sum to zero
-    or that are fewer than two non-zero lines. With an `idempotency_key` already posted,
-    returns the existing transaction and writes nothing.
+    Two INSERTs and no ORM objects: this runs for every confirmed pledge. The unique index
+    on the key decides alone (INSERT ... ON CONFLICT DO NOTHING): a concurrent post with
+    the same key waits for the first one's transaction and then writes nothing, so there is
+    no SELECT beforehand and no SAVEPOINT. (Without a key nothing can conflict: NULLs are
+    distinct in a unique index.) Refuses (UnbalancedTransaction) entries that are
+    not integers, that do not sum to zero or that are fewer than two non-zero lines.
     """
-    pairs = list(entries.items()) if isinstance(entries, Mapping) else list(entries)
-    lines = [(acc, amt) for acc, amt in pairs if amt != 0]
-    for _acc, amt in lines:
-        if not isinstance(amt, int) or isinstance(amt, bool):
-            raise UnbalancedTransaction("ledger amounts are integer cents")
-    if len(lines) < 2 or sum(a for _, a in lines) != 0:
-        raise UnbalancedTransaction(f"entries of '{kind}' do not balance: {lines}")
-    if idempotency_key:
-        existing = db.session.scalar(
-            select(JournalTransaction).where(JournalTransaction.idempotency_key == idempotency_key)
-        )
-        if existing is not None:
-            return existing
-    tx = JournalTransaction(
-        kind=kind,
-        idempotency_key=idempotency_key,
-        reverses_id=reverses_id,
-        campaign_id=campaign_id,
-        pledge_id=pledge_id,
-        commitment_id=commitment_id,
-        sponsor_id=sponsor_id,
-        memo=memo,
+    lines = _lines(kind, entries)
+    values = {
+        "created_at": clock.now(),
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "reverses_id": reverses_id,
+        "campaign_id": campaign_id,
+        "pledge_id": pledge_id,
+        "commitment_id": commitment_id,
+        "sponsor_id": sponsor_id,
+        "memo": memo,
+    }
+    table = JournalTransaction.__table__
+    tx_id = insert_once(db.session, table, values, ["idempotency_key"], returning=table.c.id)
+    if tx_id is None:
+        return None
+    db.session.execute(
+        _INSERT_ENTRIES,
+        [{"transaction_id": tx_id, "account": acc, "amount_cents": amt} for acc, amt in lines],
     )
-    tx.entries = [JournalEntry(account=acc, amount_cents=amt) for acc, amt in lines]
-    db.session.add(tx)
-    if idempotency_key:
-        # Two concurrent posts with one key: the unique index lets exactly one through.
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-        except IntegrityError as exc:
-            raise Conflict("transaction already posted", code="duplicate_posting") from exc
-    else:
-        db.session.flush()
-    return tx
+    return tx_id
+
+
+# Built once: the entries travel as parameters (one executemany, one round trip).
+_INSERT_ENTRIES = insert(JournalEntry.__table__)
+
+
+def post(
+    kind: str,
+    entries: Mapping[str, int] | Iterable[tuple[str, int]],
+    *,
+    idempotency_key: str | None = None,
+    **refs,
+) -> JournalTransaction:
+    """Write one balanced transaction (see `record`) and return it.
+
+    With an `idempotency_key` already posted, returns the existing transaction and writes
+    nothing. Callers that only need the id use `record`, which loads nothing back.
+    """
+    tx_id = record(kind, entries, idempotency_key=idempotency_key, **refs)
+    if tx_id is None:
+        return db.session.scalars(
+            select(JournalTransaction).where(JournalTransaction.idempotency_key == idempotency_key)
+        ).one()
+    return db.session.get(JournalTransaction, tx_id)
 
 
 def reverse(original: JournalTransaction, kind: str | None = None, **refs) -> JournalTransaction:

@@ -1,0 +1,226 @@
+"""Pages of the project owner (story, pictures, updates, embed) and of the fund manager
+(campaigns, every pledge, refunds, offline gifts, cancellations, open and close)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.campaigns import content, forms, services
+from app.campaigns.models import Campaign, Pledge, Refund
+from app.campaigns.views import place_errors
+from app.core.auth import roles_required
+from app.core.errors import DomainError, NotFound
+from app.extensions import db
+
+bp = Blueprint("campaigns_manage", __name__, template_folder="templates")
+MANAGERS = ("fund_manager", "admin")
+READERS = ("fund_manager", "admin", "auditor")
+
+
+def _done(message: str, target: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target, 303)
+
+
+def _failed(exc: DomainError, target: str):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(target, 303)
+
+
+# --- project owner ------------------------------------------------------------------------
+
+
+@bp.route("/my/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id):
+    campaign = content.owned_campaign(campaign_id, current_user)
+    story = forms.StoryForm(prefix="story")
+    picture = forms.PictureForm(prefix="picture")
+    update = forms.UpdateForm(prefix="update")
+    if request.method == "GET":
+        story.summary.data, story.story.data = campaign.summary, campaign.story_markdown
+    here = url_for("campaigns_manage.edit", campaign_id=campaign.id)
+    if current_user.is_auditor_only and request.method == "POST":
+        raise NotFound(_("Campagne niet gevonden."))
+    status = 200
+    try:
+        if request.form.get("action") == "story" and story.validate_on_submit():
+            content.edit_story(campaign, story.summary.data, story.story.data, current_user.id)
+            return _done(_("Het verhaal is bewaard."), here)
+        if request.form.get("action") == "picture" and picture.validate_on_submit():
+            upload = picture.picture.data
+            content.add_picture(
+                campaign,
+                upload.filename,
+                upload.read(),
+                picture.alt_text.data,
+                current_app.config["MAX_UPLOAD_BYTES"],
+            )
+            return _done(_("De foto is toegevoegd."), here)
+        if request.form.get("action") == "update" and update.validate_on_submit():
+            content.post_update(campaign, update.title.data, update.body.data, current_user.id)
+            return _done(_("Het nieuws is verstuurd naar je steuners."), here)
+        if request.form.get("action", "").startswith("remove-picture-"):
+            content.remove_picture(campaign, int(request.form["action"].rsplit("-", 1)[1]))
+            return _done(_("De foto is verwijderd."), here)
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        if isinstance(exc, DomainError):
+            target = {"story": story, "picture": picture, "update": update}.get(
+                request.form.get("action"), story
+            )
+            place_errors(target, exc, {"file": "picture", "story": "story"})
+        status = 422
+    if request.method == "POST" and status == 200:
+        status = 422
+    embed_url = url_for("campaigns.embed", campaign_id=campaign.id, _external=False)
+    return render_template(
+        "campaigns/edit.html",
+        campaign=campaign,
+        story=story,
+        picture=picture,
+        update=update,
+        pictures=content.pictures_of(campaign),
+        embed_src=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + embed_url,
+    ), status
+
+
+# --- fund manager -------------------------------------------------------------------------
+
+
+@bp.route("/manage/campaigns")
+@roles_required(*READERS)
+def manage_campaigns():
+    rows = db.session.scalars(services.campaigns_query(user=current_user).order_by(Campaign.id.desc())).all()
+    return render_template(
+        "campaigns/manage_list.html", campaigns=rows, figures={c.id: services.summary(c) for c in rows}
+    )
+
+
+@bp.route("/manage/calls/<int:call_id>/campaigns")
+@roles_required(*READERS)
+def call_campaigns(call_id):
+    rows = db.session.scalars(
+        services.campaigns_query(user=current_user).where(Campaign.call_id == call_id).order_by(Campaign.id)
+    ).all()
+    return render_template(
+        "campaigns/manage_list.html", campaigns=rows, figures={c.id: services.summary(c) for c in rows}
+    )
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>")
+@roles_required(*READERS)
+def manage_campaign(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    pledges = services.pledges_of(campaign)
+    refunds = db.session.scalars(
+        select(Refund).join(Pledge).where(Pledge.campaign_id == campaign.id).order_by(Refund.id.desc())
+    ).all()
+    return render_template(
+        "campaigns/manage.html",
+        campaign=campaign,
+        figures=services.summary(campaign),
+        pledges=pledges,
+        refunds=refunds,
+        refundable={p.id: services.refundable_cents(p) for p in pledges},
+        pending=services.pending_count(campaign),
+        offline=forms.OfflineGiftForm(prefix="gift"),
+        confirm=forms.ConfirmForm(),
+    )
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/<any(open, close, cancel):action>", methods=["POST"])
+@roles_required(*MANAGERS)
+def lifecycle(campaign_id, action):
+    campaign = services.get_campaign(campaign_id, current_user)
+    here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+    if not forms.ConfirmForm().validate_on_submit():
+        return redirect(here, 303)
+    try:
+        if action == "open":
+            services.open_campaign(campaign, current_user.id)
+        else:
+            services.close_campaign(campaign, current_user.id, cancel=action == "cancel")
+    except DomainError as exc:
+        return _failed(exc, here)
+    return _done(_("De campagne is nu: %(s)s.", s=_status(campaign.status)), here)
+
+
+def _status(code: str) -> str:
+    from app.core.setup import status_label
+
+    return status_label(code, "campaign")
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/offline", methods=["POST"])
+@roles_required(*MANAGERS)
+def offline_gift(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    form = forms.OfflineGiftForm(prefix="gift")
+    here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+    if form.validate_on_submit():
+        values = {
+            "amount_cents": form.amount.cents,
+            "method": form.method.data,
+            "reference": form.reference.data,
+            "email": form.email.data or None,
+            "display_name": form.display_name.data,
+            "anonymous": form.anonymous.data,
+        }
+        try:
+            services.record_offline_gift(campaign, values, current_user.id)
+        except DomainError as exc:
+            return _failed(exc, here)
+        return _done(_("De gift is geboekt."), here)
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+    return redirect(here, 303)
+
+
+def _pledge(pledge_id: int) -> Pledge:
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound(_("Bijdrage niet gevonden."))
+    return pledge
+
+
+@bp.route("/manage/pledges/<int:pledge_id>/refund", methods=["GET", "POST"])
+@roles_required(*READERS)
+def refund(pledge_id):
+    pledge = _pledge(pledge_id)
+    form = forms.RefundForm()
+    if form.validate_on_submit():
+        try:
+            services.request_refund(pledge, form.amount.cents, current_user.id)
+        except DomainError as exc:
+            db.session.rollback()
+            place_errors(form, exc, {"amount_cents": "amount"})
+        else:
+            return _done(
+                _("De terugbetaling is aangevraagd."),
+                url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id),
+            )
+    return render_template(
+        "campaigns/refund.html", pledge=pledge, form=form, left=services.refundable_cents(pledge)
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.route("/manage/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@roles_required(*MANAGERS)
+def cancel_pledge(pledge_id):
+    pledge = _pledge(pledge_id)
+    form = forms.ConfirmForm()
+    here = url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id)
+    if not form.validate_on_submit():
+        return redirect(here, 303)
+    try:
+        services.cancel_offline_gift(pledge, current_user.id, form.note.data or None)
+    except DomainError as exc:
+        return _failed(exc, here)
+    return _done(_("De gift is geannuleerd (tegengeboekt)."), here)

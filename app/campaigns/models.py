@@ -1,0 +1,173 @@
+"""Campaigns, pledges, refunds, updates and pictures. States move through the tables below only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.calls.models import Application, Call
+from app.core import clock
+from app.core.models import Base, UTCDateTime
+from app.core.statemachine import StateMachine
+
+CAMPAIGN_STATES = StateMachine(
+    "campagne",
+    {
+        "draft": {"open", "cancelled"},
+        "open": {"succeeded", "failed", "cancelled"},
+    },
+)
+
+# The issue's table, plus what partial refunds need: a partially refunded pledge can be
+# refunded further or disputed, and a won dispute returns it to where it was. `cancelled`
+# is an offline gift recorded by mistake (reversed in the ledger, never deleted).
+PLEDGE_STATES = StateMachine(
+    "bijdrage",
+    {
+        "pending": {"succeeded", "failed", "expired"},
+        "succeeded": {"refunded", "partially_refunded", "disputed", "cancelled"},
+        "partially_refunded": {"partially_refunded", "refunded", "disputed"},
+        "disputed": {"succeeded", "partially_refunded", "dispute_lost"},
+    },
+)
+ONLINE_METHODS = ("stripe", "demo")
+OFFLINE_METHODS = ("bank_transfer", "cash")
+REFUND_STATES = ("requested", "submitted", "succeeded", "failed")
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(120), default="", index=True)
+    theme: Mapped[str] = mapped_column(String(80), default="", index=True)
+    goal_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    patron_name: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    story_markdown: Mapped[str] = mapped_column(Text, default="")
+    # A cache of raised (updated in the same statement as every ledger posting, under the
+    # campaign's row lock); the figure shown is derived from the ledger, and a check compares.
+    raised_cache_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    milestone_50_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    milestone_100_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    call: Mapped[Call] = relationship()
+    application: Mapped[Application] = relationship()
+
+
+class Pledge(Base):
+    __tablename__ = "pledges"
+    __table_args__ = (UniqueConstraint("campaign_id", "client_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="eur")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[str] = mapped_column(Text, default="")
+    hide_amount: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
+    refunded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    disputed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    receipt_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_nonce: Mapped[str] = mapped_column(String(32))
+    notify_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The gateway's references (for refunds and for asking it the current state).
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    charge_id: Mapped[str | None] = mapped_column(String(255))
+    dispute_id: Mapped[str | None] = mapped_column(String(255))
+    # The API's Idempotency-Key and a fingerprint of the request that first used it.
+    client_key: Mapped[str | None] = mapped_column(String(255))
+    client_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # Fernet-encrypted JSON {rrn, name, street, postal_code, city}, only when asked for.
+    tax_certificate_encrypted: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    campaign: Mapped[Campaign] = relationship()
+
+    @property
+    def is_offline(self) -> bool:
+        return self.method in OFFLINE_METHODS
+
+    @property
+    def wants_tax_certificate(self) -> bool:
+        return self.tax_certificate_encrypted is not None
+
+
+class Refund(Base):
+    """A refund is first this row, then a task asks the gateway (key `refund:<id>`)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (UniqueConstraint("pledge_id", "once_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default="requested", index=True)
+    reason: Mapped[str] = mapped_column(String(40), default="requested")
+    # 'campaign_closed' for the automatic refund of a failed campaign: once per pledge.
+    once_key: Mapped[str | None] = mapped_column(String(40))
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    pledge: Mapped[Pledge] = relationship()
+
+
+class CampaignUpdate(Base):
+    __tablename__ = "campaign_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    campaign: Mapped[Campaign] = relationship()
+
+
+class CampaignPicture(Base):
+    __tablename__ = "campaign_pictures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt_text: Mapped[str] = mapped_column(String(300), default="")
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

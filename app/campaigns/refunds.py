@@ -1,0 +1,241 @@
+"""Refunds, offline gifts and their cancellation.
+
+A refund is first a `Refund` row (requested), then the task `campaigns.refund_pledge` asks the
+gateway with the idempotency key `refund:<refund id>`; the gateway's `charge.refunded`
+confirms it and only then does the money stop counting. Offline gifts post to the ledger
+at once; cancelling one reverses that posting (never a delete).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.campaigns import events, money
+from app.campaigns.models import OFFLINE_METHODS, PLEDGE_STATES, Campaign, Pledge, Refund
+from app.campaigns.payment_handling import apply_refund, locked_pledge
+from app.core import audit, clock
+from app.core.errors import Conflict, ValidationFailed
+from app.core.tasks import enqueue_after_commit
+from app.extensions import db
+from app.payments import services as payments
+
+REFUNDABLE = ("succeeded", "partially_refunded")
+
+
+def _open_refunds_cents(pledge_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+                Refund.pledge_id == pledge_id, Refund.status.in_(("requested", "submitted"))
+            )
+        )
+        or 0
+    )
+
+
+def refundable_cents(pledge: Pledge) -> int:
+    """What is left to refund: the amount minus what is refunded or on its way back."""
+    if pledge.status not in REFUNDABLE:
+        return 0
+    return pledge.amount_cents - pledge.refunded_cents - _open_refunds_cents(pledge.id)
+
+
+def request_refund(
+    pledge: Pledge, amount_cents: int | None, actor_id: int | None, note: str | None = None
+) -> Refund:
+    """Refund `amount_cents` of a pledge (everything left when None).
+
+    Refuses a pledge that is not succeeded or partially refunded (409 not_refundable), an
+    amount that is not a positive integer (422) and more than is left (409 refund_exceeds).
+    Online pledges: a row now, the gateway call after commit. Offline: counted back at once.
+    """
+    pledge = locked_pledge(pledge.id)
+    if pledge.status not in REFUNDABLE:
+        raise Conflict(_("Deze bijdrage kan niet terugbetaald worden."), code="not_refundable")
+    left = refundable_cents(pledge)
+    if amount_cents is None:
+        amount_cents = left
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise ValidationFailed(
+            _("Een bedrag groter dan nul."), details={"amount_cents": [_("Een bedrag groter dan nul.")]}
+        )
+    if amount_cents > left:
+        raise Conflict(
+            _("Er blijft maar %(left)d cent terug te betalen.", left=left),
+            code="refund_exceeds",
+            details={"left_cents": left},
+        )
+    refund = Refund(
+        pledge_id=pledge.id, amount_cents=amount_cents, requested_by_id=actor_id, reason="requested"
+    )
+    db.session.add(refund)
+    db.session.flush()
+    audit.record(
+        db.session,
+        actor_id,
+        "pledge.refund_requested",
+        "pledge",
+        pledge.id,
+        None,
+        {"refund_id": refund.id, "amount_cents": amount_cents},
+        note,
+    )
+    _dispatch(pledge, refund)
+    return refund
+
+
+def refund_after_close(pledge: Pledge) -> Refund | None:
+    """The automatic full refund of a pledge of a failed all-or-nothing (or cancelled)
+    campaign, at most once per pledge (unique once_key), whatever runs it twice."""
+    left = pledge.amount_cents - pledge.refunded_cents
+    if pledge.status not in REFUNDABLE or left <= 0:
+        return None
+    refund = Refund(
+        pledge_id=pledge.id, amount_cents=left, reason="campaign_closed", once_key="campaign_closed"
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(refund)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    _dispatch(pledge, refund)
+    return refund
+
+
+def _dispatch(pledge: Pledge, refund: Refund) -> None:
+    if pledge.is_offline:
+        # Money paid back by hand (bank or cash): it stops counting now.
+        refund.status = "succeeded"
+        refund.confirmed_at = clock.now()
+        total = pledge.refunded_cents + refund.amount_cents
+        apply_refund(pledge, total, refund.amount_cents)
+    else:
+        from app.campaigns import tasks
+
+        enqueue_after_commit(db.session, tasks.refund_pledge, refund.id)
+
+
+def run_refund(refund_id: int) -> Refund | None:
+    """Ask the gateway for a requested refund (key `refund:<id>`). Idempotent: a refund that
+    is no longer `requested` is left alone, and a repeated call returns the gateway's same
+    refund. On a gateway error the row stays requested with the error, for a later retry."""
+    refund = db.session.get(Refund, refund_id)
+    if refund is None or refund.status != "requested":
+        return refund
+    pledge = refund.pledge
+    if not pledge.payment_intent_id:
+        refund.error = "no payment intent known for this pledge"
+        return refund
+    try:
+        gateway_id = payments.get_gateway(pledge.method).refund(
+            pledge.payment_intent_id, refund.amount_cents, refund.id
+        )
+    except payments.GatewayUnavailable as exc:
+        refund.error = f"{exc.message} {exc.details.get('gateway', '')}".strip()
+        return refund
+    db.session.refresh(refund)
+    refund.gateway_refund_id = refund.gateway_refund_id or gateway_id
+    refund.error = None
+    if refund.status == "requested":
+        refund.status = "submitted"  # charge.refunded will confirm it
+    db.session.flush()
+    return refund
+
+
+def stale_refund_ids(older_than_minutes: int = 10) -> list[int]:
+    """Refunds still `requested` after a while (the broker or gateway was down): retry them."""
+    from datetime import timedelta
+
+    cutoff = clock.now() - timedelta(minutes=older_than_minutes)
+    return list(
+        db.session.scalars(select(Refund.id).where(Refund.status == "requested", Refund.created_at < cutoff))
+    )
+
+
+def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) -> Pledge:
+    """A bank transfer or cash gift, counted at once. With an e-mail it counts as that
+    backer, without one as a backer of its own. Refuses a campaign that is not open (409)
+    and a bad amount, method or missing reference (422)."""
+    from app.accounts import services as accounts
+    from app.campaigns.pledging import _token_hash, receipt_token
+
+    if campaign.status != "open":
+        raise Conflict(_("Deze campagne loopt niet."), code="campaign_not_open")
+    errors: dict[str, list[str]] = {}
+    amount = values.get("amount_cents")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10**9:
+        errors["amount_cents"] = [_("Een bedrag groter dan nul.")]
+    if values.get("method") not in OFFLINE_METHODS:
+        errors["method"] = [_("Overschrijving of contant.")]
+    reference = (values.get("reference") or "").strip()
+    if not reference or len(reference) > 200:
+        errors["reference"] = [_("Geef de referentie van de overschrijving of het kasticket.")]
+    email = None
+    if values.get("email"):
+        try:
+            email = accounts.normalise_email(values["email"])
+        except ValidationFailed as exc:
+            errors.update(exc.details)
+    if errors:
+        raise ValidationFailed(_("Sommige velden kloppen niet."), details=errors)
+    import secrets
+
+    pledge = Pledge(
+        campaign_id=campaign.id,
+        amount_cents=amount,
+        email=email,
+        display_name=(values.get("display_name") or "").strip()[:120],
+        anonymous=bool(values.get("anonymous")),
+        message="",
+        method=values["method"],
+        reference=reference,
+        status="pending",
+        receipt_nonce=secrets.token_hex(16),
+        recorded_by_id=actor_id,
+    )
+    pledge.receipt_token_hash = _token_hash(receipt_token(pledge))
+    db.session.add(pledge)
+    db.session.flush()
+    from app.campaigns.payment_handling import succeed
+
+    succeed(pledge)
+    audit.record(
+        db.session,
+        actor_id,
+        "pledge.offline_recorded",
+        "pledge",
+        pledge.id,
+        None,
+        {"amount_cents": amount, "method": pledge.method, "reference": reference},
+    )
+    return pledge
+
+
+def cancel_offline_gift(pledge: Pledge, actor_id: int | None, note: str | None = None) -> Pledge:
+    """Cancel an offline gift recorded by mistake: its posting is reversed, the row stays.
+    Refuses online pledges and gifts that are no longer simply succeeded (409)."""
+    pledge = locked_pledge(pledge.id)
+    if not pledge.is_offline:
+        raise Conflict(
+            _("Alleen een offline gift kan geannuleerd worden; betaal online bijdragen terug."),
+            code="not_offline",
+        )
+    PLEDGE_STATES.check(pledge.status, "cancelled")
+    pledge.status = "cancelled"
+    money.reverse_in(pledge, f"pledge:{pledge.id}:in")
+    db.session.flush()
+    audit.record(
+        db.session,
+        actor_id,
+        "pledge.cancelled",
+        "pledge",
+        pledge.id,
+        {"status": "succeeded"},
+        {"status": "cancelled"},
+        note,
+    )
+    events.pledge_cancelled.send(pledge)
+    return pledge

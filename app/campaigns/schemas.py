@@ -1,0 +1,113 @@
+"""API shapes of campaigns and pledges (marshmallow; flask-smorest documents them)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.campaigns.models import OFFLINE_METHODS
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    call_id = fields.Integer()
+    title = fields.String()
+    municipality = fields.String()
+    theme = fields.String()
+    goal_cents = fields.Integer()
+    raised_cents = fields.Integer()
+    matched_cents = fields.Integer()
+    backers_count = fields.Integer()
+    status = fields.String()
+    starts_at = fields.AwareDateTime(allow_none=True)
+    ends_at = fields.AwareDateTime(allow_none=True)
+
+
+class CampaignListSchema(Schema):
+    items = fields.List(fields.Nested(CampaignSchema))
+    next = fields.String(allow_none=True)
+
+
+class CampaignListArgs(Schema):
+    municipality = fields.String(load_default=None)
+    theme = fields.String(load_default=None)
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["draft", "open", "succeeded", "failed", "cancelled"])
+    )
+    q = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.String(load_default=None, allow_none=True)
+
+
+class TaxCertificateSchema(Schema):
+    national_register_number = fields.String(required=True)
+    name = fields.String(required=True)
+    street = fields.String(required=True)
+    postal_code = fields.String(required=True)
+    city = fields.String(required=True)
+
+
+class PledgeInSchema(Schema):
+    amount_cents = fields.Integer(required=True, strict=True)
+    email = fields.String(required=True)
+    display_name = fields.String(load_default="")
+    anonymous = fields.Boolean(load_default=False)
+    message = fields.String(load_default="")
+    hide_amount = fields.Boolean(load_default=False)
+    notify_opt_in = fields.Boolean(load_default=False)
+    tax_certificate = fields.Nested(TaxCertificateSchema, allow_none=True, load_default=None)
+
+
+class PledgeCreatedSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    checkout_url = fields.String()
+    receipt_token = fields.String()
+
+
+class PledgeSchema(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    status = fields.String()
+    amount_cents = fields.Integer()
+    refunded_cents = fields.Integer()
+    method = fields.String()
+    created_at = fields.AwareDateTime()
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+
+
+class PledgeStaffSchema(PledgeSchema):
+    email = fields.String(allow_none=True)
+    display_name = fields.String()
+    anonymous = fields.Boolean()
+    reference = fields.String(allow_none=True)
+
+
+class PledgeListSchema(Schema):
+    items = fields.List(fields.Nested(PledgeStaffSchema))
+    next = fields.String(allow_none=True)
+
+
+class TokenArgs(Schema):
+    token = fields.String(load_default="")
+
+
+class RefundInSchema(Schema):
+    amount_cents = fields.Integer(strict=True, allow_none=True, load_default=None)
+
+
+class RefundSchema(Schema):
+    id = fields.Integer()
+    pledge_id = fields.Integer()
+    amount_cents = fields.Integer()
+    status = fields.String()
+    reason = fields.String()
+
+
+class OfflinePledgeInSchema(Schema):
+    amount_cents = fields.Integer(required=True, strict=True)
+    method = fields.String(required=True, validate=validate.OneOf(OFFLINE_METHODS))
+    reference = fields.String(required=True)
+    email = fields.String(allow_none=True, load_default=None)
+    display_name = fields.String(load_default="")
+    anonymous = fields.Boolean(load_default=False)

@@ -1,0 +1,382 @@
+"""Campaigns: creation from a confirmed selection, opening and closing, and the figures
+other domains read. The only module other domains import (it re-exports the pledge,
+refund and tax certificate services).
+
+Services flush; the request, task or command commits once at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.campaigns import events, money
+from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
+from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.refunds import (  # noqa: F401
+    cancel_offline_gift,
+    record_offline_gift,
+    refund_after_close,
+    refundable_cents,
+    request_refund,
+    run_refund,
+    stale_refund_ids,
+)
+from app.campaigns.taxcert import tax_certificate_requests  # noqa: F401
+from app.core import audit, clock
+from app.core.errors import NotFound
+from app.extensions import db
+
+STAFF = ("fund_manager", "admin", "auditor")
+PUBLIC_STATUSES = ("open", "succeeded", "failed")
+
+
+# --- creation and lifecycle -----------------------------------------------------------------
+
+
+def create_campaign(application, actor_id: int | None = None) -> Campaign:
+    """A draft campaign for a selected application (goal = its target). Idempotent: a second
+    call returns the campaign that exists. `ends_at` = `starts_at` plus the call's
+    campaign_days as calendar days at the same Brussels wall time; both move when opened."""
+    existing = db.session.scalar(select(Campaign).where(Campaign.application_id == application.id))
+    if existing is not None:
+        return existing
+    call = application.call
+    starts = clock.now()
+    campaign = Campaign(
+        application_id=application.id,
+        call_id=call.id,
+        owner_id=application.owner_id,
+        title=application.title or _("Project %(id)d", id=application.id),
+        municipality=application.municipality or "",
+        theme=call.theme or "",
+        goal_cents=application.target_cents or 0,
+        status="draft",
+        starts_at=starts,
+        ends_at=clock.add_local_days(starts, call.campaign_days or 45),
+        summary=application.summary or "",
+        story_markdown=application.description or "",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(campaign)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalar(select(Campaign).where(Campaign.application_id == application.id))
+    audit.record(db.session, actor_id, "campaign.created", "campaign", campaign.id, after={"status": "draft"})
+    return campaign
+
+
+def on_selection_confirmed(call, selected=(), **_kw) -> None:
+    """Receiver of jury's selection_confirmed: each selected application gets its campaign."""
+    for application in selected:
+        create_campaign(application)
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return db.session.scalars(
+        select(Campaign)
+        .where(Campaign.id == campaign.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def open_campaign(campaign: Campaign, actor_id: int | None, starts_at: datetime | None = None) -> Campaign:
+    """draft → open. It starts now (or at `starts_at`), and ends campaign_days calendar days
+    later at the same Brussels wall time. Refuses other states (409)."""
+    campaign = _locked(campaign)
+    CAMPAIGN_STATES.check(campaign.status, "open")
+    campaign.status = "open"
+    campaign.opened_at = clock.now()
+    campaign.starts_at = starts_at or campaign.opened_at
+    campaign.ends_at = clock.add_local_days(campaign.starts_at, campaign.call.campaign_days or 45)
+    db.session.flush()
+    audit.record(
+        db.session,
+        actor_id,
+        "campaign.opened",
+        "campaign",
+        campaign.id,
+        {"status": "draft"},
+        {"status": "open"},
+    )
+    events.campaign_opened.send(campaign)
+    return campaign
+
+
+def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool = False) -> Campaign:
+    """open → succeeded (raised ≥ goal) or failed; or draft/open → cancelled with `cancel`.
+
+    Under the campaign's row lock, so raised cannot move while it is judged. When the call
+    is all-or-nothing and the campaign failed (or it was cancelled), every succeeded pledge
+    gets one refund (a row now, the gateway after commit). Refuses other states (409).
+    """
+    campaign = _locked(campaign)
+    source = campaign.status
+    if cancel:
+        target = "cancelled"
+    else:
+        target = "succeeded" if money.raised_from_ledger(campaign.id) >= campaign.goal_cents else "failed"
+    CAMPAIGN_STATES.check(source, target)
+    campaign.status = target
+    campaign.closed_at = clock.now()
+    db.session.flush()
+    audit.record(
+        db.session,
+        actor_id,
+        f"campaign.{target}",
+        "campaign",
+        campaign.id,
+        {"status": source},
+        {"status": target},
+    )
+    if target == "cancelled" or (target == "failed" and campaign.call.all_or_nothing):
+        for pledge in db.session.scalars(
+            select(Pledge).where(
+                Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded"))
+            )
+        ):
+            refund_after_close(pledge)
+    events.campaign_closed.send(campaign)
+    return campaign
+
+
+def close_due() -> list[int]:
+    """Close every open campaign whose end has passed (task campaigns.close_due). Each
+    closes in its own transaction (committed here); a campaign closed meanwhile is skipped."""
+    ids = list(
+        db.session.scalars(
+            select(Campaign.id).where(Campaign.status == "open", Campaign.ends_at <= clock.now())
+        )
+    )
+    closed = []
+    for cid in ids:
+        campaign = db.session.get(Campaign, cid)
+        campaign = _locked(campaign)
+        if campaign.status == "open" and campaign.ends_at <= clock.now():
+            close_campaign(campaign)
+            closed.append(cid)
+        db.session.commit()
+    return closed
+
+
+def expire_pending(max_age_hours: int = 25) -> list[int]:
+    """Ask the gateway about pledges pending for longer than its checkout lives, and apply
+    what it says: paid ones succeed, open ones are expired there (key `expire:<id>`) and
+    here. Each pledge in its own transaction (committed here)."""
+    from datetime import timedelta
+
+    from app.payments import services as payments
+
+    cutoff = clock.now() - timedelta(hours=max_age_hours)
+    ids = list(
+        db.session.scalars(
+            select(Pledge.id).where(
+                Pledge.status == "pending",
+                Pledge.created_at < cutoff,
+                Pledge.checkout_session_id.is_not(None),
+            )
+        )
+    )
+    done = []
+    for pid in ids:
+        pledge = db.session.get(Pledge, pid)
+        try:
+            state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
+            if state is not None and state.state == "open":
+                payments.get_gateway(pledge.method).expire_session(pledge.checkout_session_id, pledge.id)
+                state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
+            if state is not None:
+                _apply_state(pledge, state)
+            db.session.commit()
+            done.append(pid)
+        except payments.GatewayUnavailable:
+            db.session.rollback()
+            current_app.logger.warning("could not settle pending pledge %s; next run retries", pid)
+    return done
+
+
+def _apply_state(pledge: Pledge, state) -> None:
+    from app.campaigns import payment_handling as ph
+
+    pledge = ph.locked_pledge(pledge.id)
+    if pledge.status != "pending":
+        return
+    if state.state == "succeeded" and state.amount_cents == pledge.amount_cents:
+        pledge.payment_intent_id = pledge.payment_intent_id or state.payment_intent_id
+        ph.succeed(pledge)
+    elif state.state in ("expired", "failed"):
+        pledge.status = state.state
+        db.session.flush()
+        (events.pledge_expired if state.state == "expired" else events.pledge_failed).send(pledge)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _is_staff(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role(*STAFF))
+
+
+def get_campaign(campaign_id: int, user=None) -> Campaign:
+    """The campaign; a draft only for its owner and the fund's staff (404 for others)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(_("Campagne niet gevonden."))
+    if campaign.status == "draft" and not (
+        _is_staff(user) or (user is not None and getattr(user, "id", None) == campaign.owner_id)
+    ):
+        raise NotFound(_("Campagne niet gevonden."))
+    return campaign
+
+
+def campaigns_query(
+    municipality: str | None = None,
+    theme: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    user=None,
+):
+    """Campaigns matching the filters; drafts and cancelled ones only for staff."""
+    q = select(Campaign)
+    if not _is_staff(user):
+        q = q.where(Campaign.status.in_(PUBLIC_STATUSES))
+    if municipality:
+        q = q.where(Campaign.municipality == municipality)
+    if theme:
+        q = q.where(Campaign.theme == theme)
+    if status:
+        q = q.where(Campaign.status == status)
+    if search and search.strip():
+        like = f"%{search.strip().lower()[:100]}%"
+        q = q.where(or_(func.lower(Campaign.title).like(like), func.lower(Campaign.summary).like(like)))
+    return q
+
+
+def facets() -> dict[str, list[str]]:
+    """Municipalities and themes of public campaigns, for the filters."""
+    rows = db.session.execute(
+        select(Campaign.municipality, Campaign.theme).where(Campaign.status.in_(PUBLIC_STATUSES))
+    ).all()
+    return {
+        "municipalities": sorted({m for m, _t in rows if m}),
+        "themes": sorted({t for _m, t in rows if t}),
+    }
+
+
+def raised_cents(campaign: Campaign) -> int:
+    """Raised: succeeded pledges (online and offline) minus refunds and open or lost
+    disputes, derived from the ledger entries of `campaign:<id>:raised`."""
+    return money.raised_from_ledger(campaign.id)
+
+
+def backer_key(pledge: Pledge) -> str:
+    """Who a backer is: the e-mail, or `offline:<pledge id>` for a gift without one."""
+    return pledge.email or f"offline:{pledge.id}"
+
+
+def pledges_by_id(pledge_ids) -> dict[int, Pledge]:
+    """{id: pledge} for these ids, in one query (transparency seals thousands at once)."""
+    ids = list(set(pledge_ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(select(Pledge).where(Pledge.id.in_(ids)))}
+
+
+def pledges_of(campaign: Campaign, status: str | None = None) -> list[Pledge]:
+    q = select(Pledge).where(Pledge.campaign_id == campaign.id).order_by(Pledge.id)
+    if status:
+        q = q.where(Pledge.status == status)
+    return list(db.session.scalars(q))
+
+
+def backers_count(campaign: Campaign) -> int:
+    """Distinct backers (by backer_key) whose net, from the ledger, is above zero."""
+    net = money.net_by_pledge(campaign.id)
+    if not net:
+        return 0
+    rows = db.session.execute(select(Pledge.id, Pledge.email).where(Pledge.id.in_(list(net)))).all()
+    per_backer: dict[str, int] = {}
+    for pid, email in rows:
+        key = email or f"offline:{pid}"
+        per_backer[key] = per_backer.get(key, 0) + net.get(pid, 0)
+    return sum(1 for v in per_backer.values() if v > 0)
+
+
+def pending_count(campaign: Campaign) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count(Pledge.id)).where(Pledge.campaign_id == campaign.id, Pledge.status == "pending")
+        )
+        or 0
+    )
+
+
+def is_owner_pledge(pledge: Pledge) -> bool:
+    """A pledge by the application owner's account or e-mail (their own money is not matched)."""
+    from app.accounts.models import User
+
+    campaign = pledge.campaign
+    if pledge.user_id is not None and pledge.user_id == campaign.owner_id:
+        return True
+    if not pledge.email:
+        return False
+    # Only the address: loading the User would load its roles too (every live draw asks).
+    owner_email = db.session.scalar(select(User.email).where(User.id == campaign.owner_id))
+    return bool(owner_email and pledge.email.lower() == owner_email.lower())
+
+
+def matched_cents(campaign: Campaign) -> int:
+    """The match on top, from the matching domain's hook (0 when it is not installed)."""
+    hook = current_app.extensions.get("streekfonds_matched_cents")
+    return int(hook(campaign)) if hook else 0
+
+
+def public_pledges(campaign: Campaign) -> list[Pledge]:
+    """Pledges shown on the campaign page: those that count now, newest first."""
+    return list(
+        db.session.scalars(
+            select(Pledge)
+            .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded")))
+            .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
+            .limit(200)
+        )
+    )
+
+
+def days_left(campaign: Campaign) -> int | None:
+    if campaign.status != "open" or campaign.ends_at is None:
+        return None
+    seconds = (campaign.ends_at - clock.now()).total_seconds()
+    return max(0, int(-(-seconds // 86400)))
+
+
+def summary(campaign: Campaign) -> dict:
+    """The figures the API and the pages show."""
+    return {
+        "raised_cents": raised_cents(campaign),
+        "matched_cents": matched_cents(campaign),
+        "backers_count": backers_count(campaign),
+        "days_left": days_left(campaign),
+    }
+
+
+def cache_mismatches() -> list[dict]:
+    """Campaigns whose cached raised figure differs from the ledger (should be empty)."""
+    out = []
+    for campaign in db.session.scalars(select(Campaign)):
+        derived = money.raised_from_ledger(campaign.id)
+        if derived != campaign.raised_cache_cents:
+            out.append({"campaign_id": campaign.id, "cached": campaign.raised_cache_cents, "ledger": derived})
+    return out
+
+
+def receipt_link(pledge: Pledge) -> str:
+    """The pledge's secret status page (for the receipt mail of the notifications domain)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/pledges/{pledge.id}?token={receipt_token(pledge)}"

@@ -1,0 +1,57 @@
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.campaigns import manage_views, payment_handling, services, tasks, views  # noqa: F401
+from app.core.setup import add_nav, add_object_link, add_status_labels
+
+CAMPAIGN_LABELS = {
+    "draft": _l("ontwerp"),
+    "open": _l("loopt"),
+    "succeeded": _l("doel gehaald"),
+    "failed": _l("doel niet gehaald"),
+    "cancelled": _l("geannuleerd"),
+}
+PLEDGE_LABELS = {
+    "pending": _l("wacht op betaling"),
+    "succeeded": _l("betaald"),
+    "failed": _l("mislukt"),
+    "expired": _l("verlopen"),
+    "refunded": _l("terugbetaald"),
+    "partially_refunded": _l("deels terugbetaald"),
+    "disputed": _l("betwist"),
+    "dispute_lost": _l("betwisting verloren"),
+    "cancelled": _l("geannuleerd"),
+}
+REFUND_LABELS = {
+    "requested": _l("aangevraagd"),
+    "submitted": _l("doorgegeven"),
+    "succeeded": _l("terugbetaald"),
+    "failed": _l("mislukt"),
+}
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    app.register_blueprint(manage_views.bp)
+    add_status_labels(app, CAMPAIGN_LABELS, kind="campaign")
+    add_status_labels(app, PLEDGE_LABELS, kind="pledge")
+    add_status_labels(app, REFUND_LABELS, kind="refund")
+    add_nav(app, "campaigns.list_campaigns", _l("Campagnes"))
+    add_nav(
+        app, "campaigns_manage.manage_campaigns", _l("Campagnebeheer"), ("fund_manager", "admin", "auditor")
+    )
+    add_object_link(
+        app,
+        "call",
+        "campaigns_manage.call_campaigns",
+        _l("Campagnes van deze oproep"),
+        ("fund_manager", "admin", "auditor"),
+    )
+    payment_handling.connect()
+    try:
+        from app.jury import events as jury_events
+    except ModuleNotFoundError as exc:  # the jury domain is built in parallel
+        if exc.name not in ("app.jury.events",):
+            raise
+    else:
+        jury_events.selection_confirmed.connect(services.on_selection_confirmed)

@@ -1,0 +1,179 @@
+"""Backer-facing pages: campaigns, the pledge form, thanks, the pledge status, the embed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.campaigns import content, forms, services
+from app.campaigns.models import Campaign
+from app.core.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("campaigns", __name__, template_folder="templates")
+_TOKENS = "pledge_tokens"
+
+
+def place_errors(form, exc: DomainError, mapping: dict | None = None) -> None:
+    """Put a service's field errors next to the form's fields; flash the rest."""
+    mapping = mapping or {}
+    placed = False
+    for key, msgs in (exc.details or {}).items():
+        name = mapping.get(key, key)
+        if name in form and isinstance(msgs, list):
+            form[name].errors = list(form[name].errors or []) + [str(m) for m in msgs]
+            placed = True
+    if not placed:
+        flash(exc.message, "error")
+
+
+@bp.route("/campaigns")
+def list_campaigns():
+    args = request.args
+    status = args.get("status") if args.get("status") in services.PUBLIC_STATUSES else None
+    query = services.campaigns_query(
+        municipality=args.get("municipality") or None,
+        theme=args.get("theme") or None,
+        status=status,
+        search=args.get("q") or None,
+    )
+    campaigns = db.session.scalars(
+        query.order_by(Campaign.status != "open", Campaign.ends_at, Campaign.id).limit(200)
+    ).all()
+    return render_template(
+        "campaigns/list.html",
+        campaigns=campaigns,
+        figures={c.id: services.summary(c) for c in campaigns},
+        facets=services.facets(),
+        args=args,
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+def show_campaign(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        figures=services.summary(campaign),
+        story_html=content.render_markdown(campaign.story_markdown),
+        pictures=content.pictures_of(campaign),
+        updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],
+        pledges=services.public_pledges(campaign),
+        is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/pictures/<int:picture_id>")
+def picture(campaign_id, picture_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    pic = content.get_picture(campaign, picture_id)
+    return Response(
+        pic.content,
+        mimetype=pic.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _pledge_values(form: forms.PledgeForm) -> dict:
+    values = {
+        "amount_cents": form.amount.cents,
+        "email": form.email.data,
+        "display_name": form.display_name.data,
+        "anonymous": form.anonymous.data,
+        "hide_amount": form.hide_amount.data,
+        "message": form.message.data,
+        "notify_opt_in": form.notify_opt_in.data,
+    }
+    if form.tax_certificate.data:
+        values["tax_certificate"] = {
+            "name": form.tc_name.data,
+            "national_register_number": form.tc_rrn.data,
+            "street": form.tc_street.data,
+            "postal_code": form.tc_postal_code.data,
+            "city": form.tc_city.data,
+        }
+    return values
+
+
+_PLEDGE_FIELDS = {
+    "amount_cents": "amount",
+    "tax_certificate": "tax_certificate",
+    "tax_certificate.name": "tc_name",
+    "tax_certificate.national_register_number": "tc_rrn",
+    "tax_certificate.street": "tc_street",
+    "tax_certificate.postal_code": "tc_postal_code",
+    "tax_certificate.city": "tc_city",
+}
+
+
+@bp.route("/campaigns/<int:campaign_id>/pledge", methods=["GET", "POST"])
+def pledge(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    form = forms.PledgeForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = current_user.email
+        form.display_name.data = current_user.display_name
+    if campaign.status == "open" and form.validate_on_submit():
+        try:
+            new, token = services.create_pledge(
+                campaign,
+                _pledge_values(form),
+                user_id=current_user.id if current_user.is_authenticated else None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            place_errors(form, exc, _PLEDGE_FIELDS)
+        else:
+            db.session.commit()
+            tokens = dict(session.get(_TOKENS) or {})
+            tokens[str(new.id)] = token
+            session[_TOKENS] = dict(list(tokens.items())[-20:])
+            return redirect(new.checkout_url, 303)
+    status = 422 if form.errors else (409 if campaign.status != "open" else 200)
+    return render_template("campaigns/pledge.html", campaign=campaign, form=form, call=campaign.call), status
+
+
+@bp.route("/pledges/<int:pledge_id>/thanks")
+def thanks(pledge_id):
+    token = (session.get(_TOKENS) or {}).get(str(pledge_id))
+    found = None
+    if token:
+        try:
+            found = services.pledge_by_token(pledge_id, token)
+        except DomainError:
+            found = None
+    return render_template("campaigns/thanks.html", pledge=found, token=token)
+
+
+@bp.route("/pledges/<int:pledge_id>")
+def pledge_status(pledge_id):
+    token = request.args.get("token", "")
+    found = services.pledge_by_token(pledge_id, token)
+    return render_template("campaigns/pledge_status.html", pledge=found, campaign=found.campaign, token=token)
+
+
+@bp.route("/campaigns/<int:campaign_id>/embed")
+def embed(campaign_id):
+    campaign = services.get_campaign(campaign_id)
+    resp = Response(
+        render_template("campaigns/embed.html", campaign=campaign, figures=services.summary(campaign))
+    )
+    # Meant to be framed by municipalities' and associations' sites.
+    resp.headers["Content-Security-Policy"] = "frame-ancestors *"
+    return resp
+
+
+@bp.route("/my/campaigns")
+def my_campaigns():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.path))
+    from sqlalchemy import select
+
+    rows = db.session.scalars(
+        select(Campaign).where(Campaign.owner_id == current_user.id).order_by(Campaign.id)
+    ).all()
+    if not rows:
+        flash(_("Je hebt nog geen campagne."), "info")
+    return render_template("campaigns/mine.html", campaigns=rows)

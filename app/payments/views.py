@@ -1,0 +1,68 @@
+"""The Stripe webhook, the demo gateway's checkout page and the payment event log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+
+from app.core.auth import roles_required
+from app.core.errors import DomainError
+from app.extensions import db
+from app.payments import demo, services
+
+bp = Blueprint("payments", __name__, template_folder="templates")
+
+
+@bp.route("/webhooks/stripe", methods=["POST"])
+def stripe_webhook():
+    """400 on a bad or stale signature (nothing recorded); 200 for everything else we
+    understood, including duplicates, late, unknown and rejected events."""
+    event = services.verify_stripe_event(
+        request.get_data(cache=False), request.headers.get("Stripe-Signature")
+    )
+    handled = services.handle_event(event, gateway="stripe")
+    db.session.commit()
+    return {"received": True, "duplicate": handled.duplicate, "outcome": handled.outcome}, 200
+
+
+def _demo_payment(session_id: str):
+    if current_app.config.get("PAYMENT_GATEWAY") != "demo":
+        abort(404)
+    payment = services.demo_payment(session_id)
+    if payment is None:
+        abort(404)
+    return payment
+
+
+@bp.route("/demo/checkout/<session_id>")
+def demo_checkout(session_id):
+    payment = _demo_payment(session_id)
+    return render_template("payments/demo_checkout.html", payment=payment)
+
+
+@bp.route("/demo/checkout/<session_id>", methods=["POST"])
+def demo_checkout_action(session_id):
+    payment = _demo_payment(session_id)
+    action = request.form.get("action")
+    if action == "cancel":
+        return redirect(payment.cancel_url, 303)
+    if action not in ("pay", "fail"):
+        abort(400)
+    try:
+        (demo.pay if action == "pay" else demo.fail)(payment)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("payments/demo_checkout.html", payment=payment, error=exc.message), exc.status
+    db.session.commit()
+    return redirect(payment.success_url, 303)
+
+
+@bp.route("/manage/payment-events")
+@roles_required("fund_manager", "admin", "auditor")
+def payment_events():
+    outcome = request.args.get("outcome", "rejected")
+    outcome = outcome if outcome in ("rejected", "ignored", "applied", "all") else "rejected"
+    rows = db.session.scalars(services.events_query(None if outcome == "all" else outcome).limit(500)).all()
+    return render_template(
+        "payments/events.html", rows=rows, outcome=outcome, title=_("Betaalgebeurtenissen")
+    )

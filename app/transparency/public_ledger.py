@@ -1,0 +1,99 @@
+"""Reading the sealed public ledger: pages, the head, the JSON Lines export, a self-check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.ledger.models import JournalTransaction
+from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash
+from app.transparency.models import LedgerSeal
+from app.transparency.sealing import ledger_head, ledger_record
+
+EXPORT_BATCH = 5000
+
+
+def published(seal: LedgerSeal) -> dict:
+    """The record as published: the sealed body plus its `hash`."""
+    return {**json.loads(seal.record), "hash": seal.hash}
+
+
+def ledger_page(after: int = 0, limit: int = 100) -> dict:
+    """Records with seq > after, at most `limit`, and the cursor of the next page."""
+    seals = db.session.scalars(
+        select(LedgerSeal).where(LedgerSeal.seq > after).order_by(LedgerSeal.seq).limit(limit + 1)
+    ).all()
+    more = len(seals) > limit
+    seals = seals[:limit]
+    return {"items": [published(s) for s in seals], "next": str(seals[-1].seq) if more and seals else None}
+
+
+def head() -> dict:
+    """{seq, hash, count} of the sealed ledger (seq 0 and 64 zeros when empty)."""
+    seq, digest = ledger_head()
+    return {"seq": seq, "hash": digest, "count": seq}
+
+
+def iter_jsonl(upto: int | None = None) -> Iterator[str]:
+    """The export, one canonical JSON line per record, seq 1 upwards (up to `upto`)."""
+    after = 0
+    while True:
+        query = select(LedgerSeal.seq, LedgerSeal.record, LedgerSeal.hash).where(LedgerSeal.seq > after)
+        if upto is not None:
+            query = query.where(LedgerSeal.seq <= upto)
+        rows = db.session.execute(query.order_by(LedgerSeal.seq).limit(EXPORT_BATCH)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield canonical_json({**json.loads(row.record), "hash": row.hash}) + "\n"
+        after = rows[-1].seq
+
+
+def unsealed_count() -> int:
+    """Committed transactions still waiting for the sealer."""
+    sealed = select(LedgerSeal.transaction_id)
+    return int(
+        db.session.scalar(
+            select(func.count(JournalTransaction.id)).where(JournalTransaction.id.not_in(sealed))
+        )
+        or 0
+    )
+
+
+def check_seals() -> list[str]:
+    """Compare every seal with the journal it was made from and re-walk the chain: one line per
+    transaction changed or removed after sealing, or per broken link. Empty when intact."""
+    failures: list[str] = []
+    prev, expected = GENESIS_HASH, 1
+    after = 0
+    while True:
+        seals = db.session.scalars(
+            select(LedgerSeal).where(LedgerSeal.seq > after).order_by(LedgerSeal.seq).limit(EXPORT_BATCH)
+        ).all()
+        if not seals:
+            return failures
+        txs = {
+            tx.id: tx
+            for tx in db.session.scalars(
+                select(JournalTransaction).where(JournalTransaction.id.in_([s.transaction_id for s in seals]))
+            )
+        }
+        for seal in seals:
+            body = json.loads(seal.record)
+            if seal.seq != expected or seal.prev_hash != prev or body.get("prev_hash") != prev:
+                failures.append(f"seq {seal.seq}: the chain is broken here")
+            if chain_hash(seal.prev_hash, body) != seal.hash:
+                failures.append(f"seq {seal.seq}: the sealed record was changed")
+            tx = txs.get(seal.transaction_id)
+            if tx is None:
+                failures.append(f"seq {seal.seq}: transaction {seal.transaction_id} was removed")
+            else:
+                now = ledger_record(tx, seal.seq, seal.prev_hash)
+                for key in ("transaction_id", "created_at", "kind", "entries", "reverses"):
+                    if now[key] != body.get(key):
+                        failures.append(f"seq {seal.seq}: transaction {tx.id} {key} differs from its seal")
+            prev, expected = seal.hash, seal.seq + 1
+        after = seals[-1].seq

@@ -1,0 +1,358 @@
+"""Confirmed pledges per second through the real webhook, against the floor.
+
+    BENCH_DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/sf_bench_matching \\
+        .venv/bin/python bench/pledges.py [N=2000] [C=32]
+
+The database is emptied and rebuilt: 20 open `live` campaigns sharing one commitment that
+covers about half of what the pledges ask (so draws run out halfway), and N pending
+Stripe pledges. gunicorn (deploy/gunicorn.conf.py, access log off) serves the app; N
+signed `checkout.session.completed` events are POSTed to /webhooks/stripe at concurrency C.
+Then, in the same run and under the same load, gunicorn serves bench/floor.py: one INSERT
+and one conditional UPDATE of one row per request. Printed: confirmed pledges/s, p50 and
+p99 latency for both, and the ratio app / floor. Afterwards `verify_ledger()` must be clean
+and every pledge succeeded exactly once. Nothing is asserted about time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "whsec_bench_secret"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+CAMPAIGNS = 20
+AMOUNT = 1_000
+# The same server for the app and the floor. Both spend their time on the CPU of this
+# machine (Python, PostgreSQL, the load generator), so one process per core with a few
+# threads to overlap the database round trips beats the deploy default of 2 × cores + 1
+# processes, whose extra threads only queue behind the shared commitment's row lock.
+WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(os.cpu_count() or 2)))
+THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
+# Deliveries before the clock starts (worker start-up, connection pools, SQL caches).
+WARMUP = 100
+
+
+def _app(url: str):
+    from app import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PAYMENT_GATEWAY": "stripe",
+            "STRIPE_SECRET_KEY": "sk_test_bench",
+            "STRIPE_WEBHOOK_SECRET": SECRET,
+            "REDIS_URL": "",
+            "MAIL_SERVER": "",
+            "TESTING": False,
+        }
+    )
+
+
+def build(url: str, n: int) -> list[dict]:
+    """Schema, campaigns, the commitment and N pending pledges; returns the events."""
+    from sqlalchemy import insert, text
+
+    from app.accounts import services as accounts
+    from app.calls import services as calls
+    from app.campaigns import services as campaigns
+    from app.campaigns.models import Pledge
+    from app.core import clock
+    from app.extensions import db
+    from app.jury import events as jury_events
+    from app.matching import services as matching
+
+    app = _app(url)
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        manager = accounts.create_user("bench-manager@example.org", "bench-password-1", ["fund_manager"])
+        owner = accounts.create_user("bench-owner@example.org", "bench-password-1", ["applicant"])
+        sponsor = matching.create_sponsor({"name": "Provincie (bench)", "kind": "province"}, manager.id)
+        matching.add_commitment(sponsor, {"amount_cents": n * AMOUNT // 2}, manager.id)
+        now = clock.now()
+        call = calls.create_call(
+            {
+                "title": "Bench live",
+                "description": "Benchmark call.",
+                "theme": "bench",
+                "municipalities": ["Gent"],
+                "opens_at": now - timedelta(days=1),
+                "closes_at": now + timedelta(hours=1),
+                "criteria": [{"key": "q", "label": "Q", "weight": 1, "max_score": 10}],
+                "match_policy": {"mode": "live", "condition": "none", "cap_per_project_cents": None},
+                "max_pledge_cents": 500_000,
+            },
+            manager,
+        )
+        calls.publish_call(call, manager)
+        target = max(n * AMOUNT // CAMPAIGNS, 10_000)
+        apps = []
+        for i in range(CAMPAIGNS):
+            a = calls.create_application(
+                call,
+                {
+                    "title": f"Project {i}",
+                    "summary": "Bench.",
+                    "description": "Bench.",
+                    "municipality": "Gent",
+                    "applicant_type": "individual",
+                    "budget_cents": 2 * target,
+                    "target_cents": target,
+                },
+                owner,
+            )
+            calls.submit_application(a, owner)
+            calls.screen_application(a, True, "", manager)
+            calls.set_application_status(a, "in_review", manager.id)
+            apps.append(a)
+        jury_events.selection_confirming.send(call, applications=apps)
+        opened = []
+        for a in apps:
+            calls.set_application_status(a, "selected", manager.id)
+            campaign = campaigns.create_campaign(a)
+            campaigns.open_campaign(campaign, manager.id)
+            opened.append(campaign)
+        rows = []
+        for i in range(n):
+            campaign = opened[i % CAMPAIGNS]
+            rows.append(
+                {
+                    "campaign_id": campaign.id,
+                    "amount_cents": AMOUNT,
+                    "currency": "eur",
+                    "email": f"backer{i}@example.org",
+                    "display_name": f"Backer {i}",
+                    "method": "stripe",
+                    "status": "pending",
+                    "receipt_token_hash": secrets.token_hex(32),
+                    "receipt_nonce": secrets.token_hex(16),
+                    "checkout_session_id": f"cs_bench_{i}",
+                    "payment_intent_id": f"pi_bench_{i}",
+                    "created_at": now,
+                }
+            )
+        db.session.execute(insert(Pledge), rows)
+        db.session.commit()
+        pledges = db.session.execute(
+            text("SELECT id, checkout_session_id, payment_intent_id FROM pledges ORDER BY id")
+        ).all()
+        events = [
+            {
+                "id": f"evt_bench_{pid}",
+                "type": "checkout.session.completed",
+                "object": "event",
+                "data": {
+                    "object": {
+                        "id": cs,
+                        "object": "checkout.session",
+                        "payment_status": "paid",
+                        "amount_total": AMOUNT,
+                        "currency": "eur",
+                        "payment_intent": pi,
+                        "metadata": {"pledge_id": str(pid)},
+                    }
+                },
+            }
+            for pid, cs, pi in pledges
+        ]
+        db.engine.dispose()
+    return events
+
+
+def sign(payload: bytes) -> str:
+    t = str(int(time.time()))
+    mac = hmac.new(SECRET.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(target: str, url: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BENCH_DATABASE_URL": url,
+        "STRIPE_WEBHOOK_SECRET": SECRET,
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "PAYMENT_GATEWAY": "stripe",
+        # As deployed: a broker, so each confirmation queues its receipt mail for a worker
+        # (rendered and sent there). Without one Celery runs the delivery eagerly inside
+        # the request, which no production request does. Nothing consumes the queue here;
+        # it is flushed at the end.
+        "REDIS_URL": REDIS_URL,
+        "GUNICORN_WORKERS": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_LOGLEVEL": "warning",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+    }
+    proc = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            str(ROOT / "deploy/gunicorn.conf.py"),
+            "--access-logfile",
+            "/dev/null",
+            "--chdir",
+            str(ROOT),
+            target,
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(1.0)  # let every worker boot
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"{target} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def drive(port: int, path: str, bodies: list[bytes], concurrency: int, signed: bool) -> dict:
+    import requests
+
+    local = threading.local()
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def one(body: bytes) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers["Stripe-Signature"] = sign(body)
+        for _attempt in range(5):  # Stripe retries a delivery that did not get a 2xx
+            start = time.perf_counter()
+            resp = session.post(f"http://127.0.0.1:{port}{path}", data=body, headers=headers, timeout=60)
+            took = time.perf_counter() - start
+            if resp.status_code == 200:
+                with lock:
+                    latencies.append(took)
+                return
+        with lock:
+            failures.append(f"{resp.status_code} {resp.text[:200]}")
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, bodies))
+    wall = time.perf_counter() - start
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "ok": len(latencies),
+        "failed": len(failures),
+        "first_failure": failures[:1],
+        "per_s": len(latencies) / wall,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "wall_s": wall,
+    }
+
+
+def check(url: str, n: int) -> dict:
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.matching.verify import verify_ledger
+
+    app = _app(url)
+    with app.app_context():
+        succeeded = db.session.scalar(text("SELECT count(*) FROM pledges WHERE status = 'succeeded'"))
+        postings = db.session.scalar(text("SELECT count(*) FROM journal_transactions WHERE kind = 'pledge'"))
+        matched = db.session.scalar(text("SELECT coalesce(sum(drawn_cents), 0) FROM match_pledge_draws"))
+        result = verify_ledger()
+        db.engine.dispose()
+    return {
+        "succeeded": succeeded,
+        "postings": postings,
+        "matched_cents": matched,
+        "commitment_cents": n * AMOUNT // 2,
+        "ledger_ok": result["ok"],
+        "violations": result["violations"][:3],
+    }
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/sf_bench_matching")
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    c = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    if n <= WARMUP:
+        raise SystemExit(f"N must be above the {WARMUP} warm-up deliveries")
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/ensure_database.py"), url], check=True
+    )
+    print(f"building {n} pending pledges on {CAMPAIGNS} live campaigns ...", flush=True)
+    events = build(url, n)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    bodies = [json.dumps(e).encode() for e in events]
+
+    proc, port = serve("app:create_app()", url)
+    try:
+        drive(port, "/webhooks/stripe", bodies[:WARMUP], c, signed=True)
+        app_run = drive(port, "/webhooks/stripe", bodies[WARMUP:], c, signed=True)
+    finally:
+        stop(proc)
+    verdict = check(url, n)
+
+    from bench.floor import reset
+
+    reset(url, n // 2)
+    proc, port = serve("bench.floor:create_app()", url)
+    try:
+        drive(port, "/floor", bodies[:WARMUP], c, signed=False)
+        floor_run = drive(port, "/floor", bodies[WARMUP:], c, signed=False)
+    finally:
+        stop(proc)
+
+    print(f"N={n} (first {WARMUP} untimed) C={c} gunicorn: {WORKERS} workers x {THREADS} threads, both")
+    for name, run in (("app  ", app_run), ("floor", floor_run)):
+        print(
+            f"{name}: {run['per_s']:8.1f} confirmed/s   p50 {run['p50_ms']:7.1f} ms   "
+            f"p99 {run['p99_ms']:7.1f} ms   ok {run['ok']}  failed {run['failed']} {run['first_failure']}"
+        )
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the queued mails of the fake backers
+    print(f"ratio app/floor: {app_run['per_s'] / floor_run['per_s']:.2f}")
+    print(f"check: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
