@@ -244,7 +244,12 @@ def test_screening_by_the_fund_manager(client, call, owner, oh):
     # The applicant reads the result and the reason.
     body = client.get(f"/api/v1/applications/{other.id}", headers=oh).get_json()
     assert body["status"] == "ineligible" and body["screening_reason"] == "Buiten het werkgebied."
-    events = db.session.query(AuditEvent).filter_by(object_type="application", object_id=other.id).order_by(AuditEvent.id).all()
+    events = (
+        db.session.query(AuditEvent)
+        .filter_by(object_type="application", object_id=other.id)
+        .order_by(AuditEvent.id)
+        .all()
+    )
     assert [(e.action, e.actor_id, e.note) for e in events][-1] == (
         "application.ineligible",
         manager.id,
