@@ -337,6 +337,16 @@ def matched_cents(campaign: Campaign) -> int:
     return int(hook(campaign)) if hook else 0
 
 
+def pledge_effects(campaign: Campaign, amounts=(2000, 5000)) -> list[tuple[int, int]]:
+    """What a pledge of each amount becomes with the match on top, from the live projection
+    of the matching domain's hook (`streekfonds_pledge_effect`): [(amount, amount + match)].
+    Empty when the hook is absent or the campaign is not open."""
+    hook = current_app.extensions.get("streekfonds_pledge_effect")
+    if hook is None or campaign.status != "open":
+        return []
+    return [(amount, amount + int(hook(campaign, amount))) for amount in amounts]
+
+
 def public_pledges(campaign: Campaign) -> list[Pledge]:
     """Pledges shown on the campaign page: those that count now, newest first."""
     return list(

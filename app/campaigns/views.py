@@ -61,6 +61,7 @@ def show_campaign(campaign_id):
         pictures=content.pictures_of(campaign),
         updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],
         pledges=services.public_pledges(campaign),
+        effects=services.pledge_effects(campaign),
         is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
     )
 

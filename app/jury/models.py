@@ -120,6 +120,9 @@ class Selection(Base):
     proposed_ids: Mapped[list] = mapped_column(JSON, default=list)
     selected_ids: Mapped[list] = mapped_column(JSON, default=list)
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The proposal's skipped projects and why ([{application_id, reason}]), kept so the
+    # transparency report can say exactly why each project was passed over.
+    skipped: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class Reminder(Base):

@@ -198,6 +198,7 @@ def confirm(call: Call, application_ids: Any, reasons: Any, actor: User) -> Sele
         proposed_ids=proposal["proposed"],
         selected_ids=[a.id for a in selected],
         reasons=kept_reasons,
+        skipped=list(proposal["skipped"]),
     )
     db.session.add(row)
     db.session.flush()

@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
                 "het maximum per gemeente of het sponsorgeld"
             ),
             "not_scored": _l("niet gescoord door de jury"),
+            "over_budget": _l("paste niet meer in het verdubbelingsbudget"),
+            "municipality_full": _l("het maximum aantal projecten voor deze gemeente was bereikt"),
+            "match_not_covered": _l("het sponsorgeld kon de verdubbeling niet meer dekken"),
             "not_confirmed": _l("voorgesteld maar niet bevestigd"),
         },
     )

@@ -113,13 +113,14 @@ def ranking(call: Call) -> list[dict]:
 
 def selection_reasons(call: Call, ranked: list[dict]) -> dict[int, str]:
     """Why each ranked project was not selected, or selected against the proposal: the fund
-    manager's reason for a deviation; else `not_scored` or `not_proposed` (it did not fit the
-    matching budget, the municipality limit or the sponsors' cover when the jury proposed)."""
+    manager's reason for a deviation; else the reason the proposal skipped it (`over_budget`,
+    `municipality_full`, `match_not_covered`, `not_scored`), kept on the selection."""
     jury = _services("jury")
     selection = jury.selection_of(call) if jury else None
     if selection is None:
         return {}
     given = {int(k): v for k, v in (selection.reasons or {}).items()}
+    skipped = {int(s["application_id"]): s["reason"] for s in (selection.skipped or [])}
     proposed = set(selection.proposed_ids or [])
     selected = set(selection.selected_ids or [])
     out = {}
@@ -128,7 +129,7 @@ def selection_reasons(call: Call, ranked: list[dict]) -> dict[int, str]:
         if aid in given:
             out[aid] = given[aid]
         elif aid not in selected:
-            out[aid] = "not_scored" if not row.get("totals_count") else "not_proposed"
+            out[aid] = skipped.get(aid) or ("not_scored" if not row.get("totals_count") else "not_proposed")
             if aid in proposed:
                 out[aid] = "not_confirmed"
     return out

@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('proposed_ids', sa.JSON(), nullable=False),
     sa.Column('selected_ids', sa.JSON(), nullable=False),
     sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('skipped', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_jury_selections_call_id_calls')),
     sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], name=op.f('fk_jury_selections_confirmed_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jury_selections')),

@@ -85,3 +85,20 @@ def test_the_audit_page_and_csv_trace_every_euro_to_a_sponsor(client, manager):
     )
     assert sponsor_csv[1].startswith(f"{application.id},{campaign.id},")
     assert client.get("/manage/ledger/verify").status_code == 200
+
+
+def test_the_campaign_page_tells_a_backer_what_their_pledge_becomes(client):
+    """'Your 20 euro becomes 40' from the live projection; it stops at the project's maximum."""
+    call = factories.call()
+    h.commitment(1_000_000)
+    app = h.in_review(call, target_cents=500_000)
+    h.confirm(call, [app])
+    campaign = h.open_campaign(app)
+    # Babel writes a no-break space between the euro sign and the amount.
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True).replace("\xa0", " ")
+    assert "Jouw € 20,00 wordt € 40,00." in page
+    assert "Jouw € 50,00 wordt € 100,00." in page
+    # With the maximum match (ratio 1 × target € 5.000) already earned, a pledge adds no match.
+    h.give(campaign, 500_000, email="big@example.org")
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "wordt" not in page
