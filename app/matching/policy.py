@@ -12,17 +12,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-DEFAULTS: dict[str, Any] = {
-    "ratio": 1.0,
-    "cap_per_project_cents": 600000,
-    "cap_share_of_budget": None,
-    "cap_per_backer_cents": None,
-    "min_backers": None,
-    "condition": "target_reached",
-    "mode": "at_close",
-    "exclude_owner": True,
-    "offline_eligible": True,
-}
+from app.calls.models import DEFAULT_MATCH_POLICY
+
+# One source for the defaults: the call's own (app.calls.models.DEFAULT_MATCH_POLICY).
+DEFAULTS: dict[str, Any] = DEFAULT_MATCH_POLICY
 
 
 def full_policy(policy: dict[str, Any] | None) -> dict[str, Any]:
