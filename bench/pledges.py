@@ -5,8 +5,9 @@
 
 The database is emptied and rebuilt: 20 open `live` campaigns sharing one commitment that
 covers about half of what the pledges ask (so draws run out halfway), and N pending
-Stripe pledges. gunicorn (deploy/gunicorn.conf.py, access log off) serves the app; N
-signed `checkout.session.completed` events are POSTed to /webhooks/stripe at concurrency C.
+Stripe pledges. gunicorn (deploy/gunicorn.conf.py, access log off, WORKERS x THREADS, with
+Redis as the broker like production) serves the app; N signed `checkout.session.completed`
+events are POSTed to /webhooks/stripe at concurrency C, the first WARMUP of them untimed.
 Then, in the same run and under the same load, gunicorn serves bench/floor.py: one INSERT
 and one conditional UPDATE of one row per request. Printed: confirmed pledges/s, p50 and
 p99 latency for both, and the ratio app / floor. Afterwards `verify_ledger()` must be clean

@@ -95,6 +95,8 @@ def draw_for_pledge(pledge: Any) -> PledgeDraw | None:
     seen = {c.id: c.available_cents for c in commitments}
     while True:
         plan = _plan(requested, commitments, seen)
+        if not plan:  # nothing to take (no match asked, or no money left): nothing to undo
+            return _write_draw(pm, pledge.id, part, requested, plan)
         try:
             # Write the draw first and take the money last: the commitments are shared by
             # every project, so their row locks must be held only from the take to the
