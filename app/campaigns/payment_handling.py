@@ -11,6 +11,8 @@ current state and applies that.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -62,6 +64,26 @@ def _remember(pledge: Pledge, update: PaymentUpdate) -> None:
         pledge.charge_id = update.charge_id
 
 
+def _receiver(amount_required: bool):
+    """Make `handler(pledge, update)` a receiver of a payments signal: it gets the pledge the
+    update names, row-locked, after the update was checked against it (gateway, amount,
+    currency) and the gateway's ids were remembered; a mismatch is answered for it."""
+
+    def wrap(handler):
+        @wraps(handler)
+        def receive(sender, update: PaymentUpdate, **_):
+            pledge = locked_pledge(update.pledge_id)
+            bad = _mismatch(pledge, update, amount_required=amount_required)
+            if bad:
+                return bad
+            _remember(pledge, update)
+            return handler(pledge, update)
+
+        return receive
+
+    return wrap
+
+
 def _late(pledge: Pledge, what: str) -> Outcome:
     return Outcome("ignored", f"{what}: pledge {pledge.id} is {pledge.status}")
 
@@ -107,33 +129,20 @@ def _catch_up(pledge: Pledge, update: PaymentUpdate) -> Outcome | None:
     return None
 
 
-def on_succeeded(sender, update: PaymentUpdate, **_):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=True)
-    if bad:
-        return bad
-    _remember(pledge, update)
+@_receiver(amount_required=True)
+def on_succeeded(pledge: Pledge, update: PaymentUpdate):
     if pledge.status != "pending":
         return _late(pledge, "payment succeeded")
     succeed(pledge)
     return APPLIED
 
 
-def on_processing(sender, update: PaymentUpdate, **_):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=False)
-    if bad:
-        return bad
-    _remember(pledge, update)
+@_receiver(amount_required=False)
+def on_processing(pledge: Pledge, update: PaymentUpdate):
     return Outcome("ignored", "checkout completed; the delayed payment is still on its way")
 
 
-def _end(update: PaymentUpdate, target: str, signal):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=False)
-    if bad:
-        return bad
-    _remember(pledge, update)
+def _end(pledge: Pledge, update: PaymentUpdate, target: str, signal):
     if not PLEDGE_STATES.can(pledge.status, target):
         return _late(pledge, f"payment {target}")
     pledge.status = target
@@ -142,20 +151,18 @@ def _end(update: PaymentUpdate, target: str, signal):
     return APPLIED
 
 
-def on_failed(sender, update: PaymentUpdate, **_):
-    return _end(update, "failed", events.pledge_failed)
+@_receiver(amount_required=False)
+def on_failed(pledge: Pledge, update: PaymentUpdate):
+    return _end(pledge, update, "failed", events.pledge_failed)
 
 
-def on_expired(sender, update: PaymentUpdate, **_):
-    return _end(update, "expired", events.pledge_expired)
+@_receiver(amount_required=False)
+def on_expired(pledge: Pledge, update: PaymentUpdate):
+    return _end(pledge, update, "expired", events.pledge_expired)
 
 
-def on_refunded(sender, update: PaymentUpdate, **_):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=True)
-    if bad:
-        return bad
-    _remember(pledge, update)
+@_receiver(amount_required=True)
+def on_refunded(pledge: Pledge, update: PaymentUpdate):
     if pledge.status == "pending":
         late = _catch_up(pledge, update)
         if late:
@@ -194,12 +201,8 @@ def _confirm_refund_rows(pledge: Pledge, update: PaymentUpdate) -> None:
             refund.gateway_refund_id = refund.gateway_refund_id or ours[refund.id]
 
 
-def on_dispute_opened(sender, update: PaymentUpdate, **_):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=True)
-    if bad:
-        return bad
-    _remember(pledge, update)
+@_receiver(amount_required=True)
+def on_dispute_opened(pledge: Pledge, update: PaymentUpdate):
     if pledge.dispute_id == update.dispute_id:
         return _late(pledge, f"dispute {update.dispute_id} seen before")
     if pledge.status == "pending":
@@ -225,12 +228,8 @@ def _open_dispute(pledge: Pledge, update: PaymentUpdate) -> None:
     events.pledge_dispute_opened.send(pledge)
 
 
-def on_dispute_closed(sender, update: PaymentUpdate, **_):
-    pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=True)
-    if bad:
-        return bad
-    _remember(pledge, update)
+@_receiver(amount_required=True)
+def on_dispute_closed(pledge: Pledge, update: PaymentUpdate):
     if pledge.status == "pending":
         late = _catch_up(pledge, update)
         if late:
