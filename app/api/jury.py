@@ -4,6 +4,7 @@ the selection and the jury's audit trail. Thin: every rule lives in app.jury.ser
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.auth import commit, current_api_user, require_user
@@ -221,7 +222,7 @@ def selection(call_id):
 
     row = jury.selection_of(_call(call_id))
     if row is None:
-        raise NotFound("no confirmed selection")
+        raise NotFound(_("Voor deze oproep is nog geen selectie bevestigd."))
     return row
 
 

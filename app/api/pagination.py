@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.extensions import db
@@ -28,7 +29,8 @@ def page(query, id_column, args: dict, dump=None) -> dict:
         except ValueError:
             from app.core.errors import ValidationFailed
 
-            raise ValidationFailed("bad cursor", details={"after": ["not a cursor"]}) from None
+            msg = _("Geen geldige cursor.")
+            raise ValidationFailed(msg, details={"after": [msg]}) from None
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -156,7 +157,8 @@ def report_csv(report_id):
 
     table = request.args.get("table", "campaigns")
     if table not in render.CSV_TABLES:
-        raise ValidationFailed("unknown table", details={"table": [f"one of {', '.join(render.CSV_TABLES)}"]})
+        msg = _("Kies een tabel: %(t)s.", t=", ".join(render.CSV_TABLES))
+        raise ValidationFailed(msg, details={"table": [msg]})
     doc = services.report_document(services.get_report(report_id))
     return Response(render.to_csv(doc, table), mimetype="text/csv")
 

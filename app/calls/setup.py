@@ -2,6 +2,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.calls import manage_views, views  # noqa: F401 - manage_views adds routes to views.bp
+from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.core.setup import add_status_labels
 
 STATUS_LABELS = {
@@ -21,3 +22,5 @@ STATUS_LABELS = {
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     add_status_labels(app, STATUS_LABELS)
+    # Applicant types show in reports and tables by the same mechanism as states.
+    add_status_labels(app, APPLICANT_TYPE_LABELS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,17 @@ def shift(delta: timedelta) -> None:
         _frozen = _frozen + delta
     else:
         _offset += delta
+
+
+@contextmanager
+def restored():
+    """Travel freely inside the block; the clock is as it was before when it ends."""
+    global _offset, _frozen
+    saved = (_offset, _frozen)
+    try:
+        yield
+    finally:
+        _offset, _frozen = saved
 
 
 def reset() -> None:

@@ -58,11 +58,9 @@ def load(ctx: dict) -> None:
     db.session.flush()
 
 
-def _travel(moment):
-    """Move the clock to `moment`; returns the shift that brings it back."""
-    delta = moment - clock.now()
-    clock.shift(delta)
-    return -delta
+def _travel(moment) -> None:
+    """Move the clock to `moment` (inside `clock.restored()`)."""
+    clock.shift(moment - clock.now())
 
 
 def _scored_call(users, manager, juror_keys) -> Call:
@@ -86,8 +84,10 @@ def _scored_call(users, manager, juror_keys) -> Call:
         },
         manager,
     )
-    back = _travel(call.closes_at - timedelta(days=7))
-    try:
+    # Applications are written a week before the deadline, screened a day after it; the
+    # clock comes back to today afterwards.
+    with clock.restored():
+        _travel(call.closes_at - timedelta(days=7))
         calls.publish_call(call, manager)
         applicant = users["applicant"]
         apps = []
@@ -112,8 +112,6 @@ def _scored_call(users, manager, juror_keys) -> Call:
         clock.shift(timedelta(days=8))  # past the deadline, before today
         for app in apps:
             calls.screen_application(app, True, "", manager)
-    finally:
-        clock.shift(back)
     by_title = {app.title: app for app in apps}
     for key in juror_keys:
         jury.add_juror(call, users[key].email, manager)

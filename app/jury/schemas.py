@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
@@ -30,9 +31,9 @@ class AssignmentInSchema(Schema):
         auto = "per_application" in data
         manual = "juror_email" in data
         if auto == manual:
-            raise ValidationError("give either per_application, or juror_email (and application_id)")
+            raise ValidationError(_("Geef per_application, of juror_email (met application_id)."))
         if auto and "application_id" in data:
-            raise ValidationError("application_id goes with juror_email", "application_id")
+            raise ValidationError(_("application_id hoort bij juror_email."), "application_id")
 
 
 class AssignmentSchema(Schema):

@@ -136,3 +136,17 @@ def test_every_other_transition_raises_a_typed_409(pair):
         APPLICATION_STATES.check(*pair)
     assert exc.value.status == 409 and exc.value.code == "invalid_transition"
     assert exc.value.details == {"from": pair[0], "to": pair[1]}
+
+
+def test_the_clock_comes_back_after_a_restored_journey():
+    from datetime import timedelta
+
+    from app.core import clock
+
+    before = clock.now()
+    with clock.restored():
+        clock.shift(timedelta(days=-30))
+        clock.travel_to(before + timedelta(days=3))
+        clock.shift(timedelta(days=8))
+        assert clock.now() - before == timedelta(days=11)
+    assert abs(clock.now() - before) < timedelta(seconds=5)
