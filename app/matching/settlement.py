@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.calls.models import Application
 from app.core import clock
+from app.core.sql import insert_once
 from app.extensions import db
 from app.matching import booking, facts
 from app.matching.events import match_settled
@@ -71,17 +72,15 @@ def project_match_for(campaign: Any, lock: bool = False, create: bool = True) ->
     return pm
 
 
-def draw_for_pledge(pledge: Any) -> PledgeDraw | None:
+def draw_for_pledge(pledge: Any) -> int | None:
     """Live mode: draw min(floor(ratio × the pledge's eligible part), the project's remaining
     maximum) from the eligible commitments, first come first served, as far as their
-    available money goes. Written once per pledge; a repeat returns the first draw."""
+    available money goes. Written once per pledge; returns the id of the pledge's draw
+    (a repeat writes nothing and returns the first draw's id), None when nothing draws."""
     campaign = pledge.campaign
     pm = project_match_for(campaign, lock=True)
     if pm is None or pm.mode != "live" or pm.state != "projected":
         return None
-    done = db.session.scalar(select(PledgeDraw.id).where(PledgeDraw.pledge_id == pledge.id))
-    if done is not None:
-        return db.session.get(PledgeDraw, done)
     policy = pm.policy
     if policy.get("cap_per_backer_cents") is None:
         fact = facts.pledge_fact(pledge)
@@ -96,17 +95,17 @@ def draw_for_pledge(pledge: Any) -> PledgeDraw | None:
     while True:
         plan = _plan(requested, commitments, seen)
         if not plan:  # nothing to take (no match asked, or no money left): nothing to undo
-            return _write_draw(pm, pledge.id, part, requested, plan)
+            return _write_draw(pm, pledge.id, part, requested, plan)[0]
         try:
-            # Write the draw first and take the money last: the commitments are shared by
-            # every project, so their row locks must be held only from the take to the
-            # commit, not while the postings are written.
+            # Claim the pledge and write the draw first and take the money last: the
+            # commitments are shared by every project, so their row locks must be held
+            # only from the take to the commit, not while the postings are written.
             with db.session.begin_nested():
-                record = _write_draw(pm, pledge.id, part, requested, plan)
-                for _position, c, take in plan:
+                draw_id, claimed = _write_draw(pm, pledge.id, part, requested, plan)
+                for _position, c, take in plan if claimed else ():  # a repeat takes nothing
                     if not booking.take_available(c.id, take):
                         raise _TakenMeanwhile(c.id)
-            return record
+            return draw_id
         except _TakenMeanwhile as short:  # everything of this attempt was rolled back
             seen[short.commitment_id] = booking.current_available(short.commitment_id)
 
@@ -130,22 +129,40 @@ def _plan(requested: int, commitments: list[Commitment], seen: dict[int, int]) -
 
 
 def _write_draw(pm: ProjectMatch, pledge_id: int, part: int, requested: int, plan: list[tuple]):
-    for position, c, take in plan:
-        # No idempotency key: the PledgeDraw row (unique per pledge), written under the
-        # project's row lock, already makes this happen once.
-        booking.book("draw", c, pm, take, position=position, pledge_id=pledge_id)
+    """Claim the pledge with its draw row, then book the plan; returns (the draw's id,
+    whether this call claimed it).
+
+    The claim is INSERT ... ON CONFLICT (pledge_id) DO NOTHING, written first: a pledge
+    drawn before (a repeated confirmation) inserts nothing and books nothing. It replaces a
+    SELECT "already drawn?"; the unique pledge id decides, under the project's row lock."""
     drawn = sum(take for _p, _c, take in plan)
-    pm.matched_cents += drawn
-    record = PledgeDraw(
-        project_match_id=pm.id,
-        pledge_id=pledge_id,
-        eligible_part_cents=part,
-        requested_cents=requested,
-        drawn_cents=drawn,
+    draw_id = insert_once(
+        db.session,
+        _DRAWS,
+        {
+            "project_match_id": pm.id,
+            "pledge_id": pledge_id,
+            "eligible_part_cents": part,
+            "requested_cents": requested,
+            "drawn_cents": drawn,
+            "created_at": clock.now(),
+        },
+        ["pledge_id"],
+        returning=_DRAWS.c.id,
     )
-    db.session.add(record)
-    db.session.flush()
-    return record
+    if draw_id is None:
+        return db.session.scalar(select(_DRAWS.c.id).where(_DRAWS.c.pledge_id == pledge_id)), False
+    for position, c, take in plan:
+        # No idempotency key: the claim above, written under the project's row lock,
+        # already makes this happen once per pledge.
+        booking.book("draw", c, pm, take, position=position, pledge_id=pledge_id)
+    if drawn:
+        pm.matched_cents += drawn
+        db.session.flush()
+    return draw_id, True
+
+
+_DRAWS = PledgeDraw.__table__
 
 
 def _return(pm: ProjectMatch, cents: int, held: list[dict], kind: str, pledge_id: int | None) -> int:
