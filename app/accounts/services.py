@@ -88,7 +88,7 @@ def create_user(
 def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User:
     """Self-registration: an applicant and backer who must confirm the e-mail address."""
     user = create_user(email, password, ("applicant", "backer"), display_name, locale=locale)
-    events.user_registered.send(user, confirm_url=_link("accounts.confirm", "confirm", user))
+    events.user_registered.send(user, confirm_url=_link("confirm", user))
     return user
 
 
@@ -153,7 +153,7 @@ def make_token(purpose: str, user: User) -> str:
     return _serializer(purpose).dumps({"u": user.id, "s": user.security_stamp})
 
 
-def _link(endpoint: str, purpose: str, user: User) -> str:
+def _link(purpose: str, user: User) -> str:
     base = current_app.config["PUBLIC_BASE_URL"]
     paths = {"confirm": "/account/confirm/", "reset": "/account/reset/"}
     return f"{base}{paths[purpose]}{make_token(purpose, user)}"
@@ -184,7 +184,7 @@ def request_password_reset(email: str) -> None:
     """Send a reset link if the account exists; says nothing either way (no account probing)."""
     user = find_user_by_email(email or "")
     if user is not None:
-        events.password_reset_requested.send(user, reset_url=_link("accounts.reset", "reset", user))
+        events.password_reset_requested.send(user, reset_url=_link("reset", user))
 
 
 def reset_password(token: str, new_password: str) -> User:
