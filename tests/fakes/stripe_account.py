@@ -38,12 +38,10 @@ class StripeAccount:
         webhook_secret: str = "whsec_test_fake",  # noqa: S107 - a test secret, not a real one
         api_version: str | None = None,
         eager_payment_intent: bool = True,
-        fixtures_path: str | None = None,
     ) -> None:
         self.webhook_secret = webhook_secret
         self.api_version = api_version
         self.eager_payment_intent = eager_payment_intent
-        self.fixtures_path = fixtures_path
         self.created: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self.events: list[dict[str, Any]] = []
         #: Called with each new event, outside the lock (e.g. to post it to the app).
@@ -54,10 +52,6 @@ class StripeAccount:
         self._pending_pi: dict[str, dict[str, Any]] = {}
         self._seen_version: str | None = None
         self._lock = threading.RLock()
-        self._fx: dict[str, Any] = {}
-
-    def load_fixtures(self) -> None:
-        self._fx = objects.load_fixtures(self.fixtures_path)
 
     # -- inspection ---------------------------------------------------------------------
 
@@ -98,9 +92,7 @@ class StripeAccount:
             status = "pending" if async_payment else "succeeded"
             email = session["customer_email"] or "customer@example.com"
             ch = self._store(
-                objects.charge(
-                    self._fx, pi, method, self._now(), email, status=status, paid=not async_payment
-                )
+                objects.charge(pi, method, self._now(), email, status=status, paid=not async_payment)
             )
             pi.update(
                 latest_charge=ch["id"],
@@ -111,7 +103,7 @@ class StripeAccount:
                 status="complete",
                 payment_status="unpaid" if async_payment else "paid",
                 url=None,
-                customer_details={**self._fx["checkout.session"]["customer_details"], "email": email},
+                customer_details=objects.customer_details(email),
             )
             event = self._emit("checkout.session.completed", session)
         self._deliver()
@@ -163,7 +155,6 @@ class StripeAccount:
                 raise FakeStripeError(f"Charge {charge_id} cannot be disputed (now).")
             dp = self._store(
                 objects.dispute(
-                    self._fx,
                     ch,
                     self._now(),
                     reason=reason,
@@ -200,7 +191,6 @@ class StripeAccount:
             raise FakeStripeError("Invalid object: payment_intent_data", param="payment_intent_data")
         session_id, now = new_id("cs_test_", 58), self._now()
         session = objects.checkout_session(
-            self._fx,
             params,
             id=session_id,
             created=now,
@@ -268,7 +258,6 @@ class StripeAccount:
             raise FakeStripeError(f"Invalid reason: {reason}", param="reason")
         re_obj = self._store(
             objects.refund(
-                self._fx,
                 ch,
                 amount=amount,
                 created=self._now(),
@@ -331,7 +320,7 @@ class StripeAccount:
     def _ensure_payment_intent(self, session: dict[str, Any]) -> dict[str, Any]:
         if not session["payment_intent"]:
             fields = self._pending_pi.pop(session["id"])
-            pi = self._store(objects.payment_intent(self._fx, **fields))
+            pi = self._store(objects.payment_intent(**fields))
             session["payment_intent"] = pi["id"]
         return self._objects[session["payment_intent"]]
 
@@ -349,7 +338,6 @@ class StripeAccount:
         self, event_type: str, obj: dict[str, Any], request: dict[str, Any] | None = None, **fields: Any
     ) -> dict[str, Any]:
         event = objects.event(
-            self._fx,
             event_type,
             obj,
             created=self._now(),

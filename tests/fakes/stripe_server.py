@@ -94,16 +94,13 @@ class FakeStripe(StripeAccount):
         webhook_secret: str = "whsec_test_fake",  # noqa: S107 - a test secret, not a real one
         api_version: str | None = None,
         eager_payment_intent: bool = True,
-        fixtures_path: str | None = None,
     ) -> None:
         """``api_key``: the only key accepted (default: any test key). ``api_version``:
-        answer as this version whatever the client sends. ``fixtures_path``: Stripe's
-        ``fixtures3.json`` if not in the default place or ``STRIPE_FIXTURES``."""
+        answer as this version whatever the client sends."""
         super().__init__(
             webhook_secret=webhook_secret,
             api_version=api_version,
             eager_payment_intent=eager_payment_intent,
-            fixtures_path=fixtures_path,
         )
         self.api_key = api_key
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
@@ -116,8 +113,7 @@ class FakeStripe(StripeAccount):
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> FakeStripe:
-        """Load the fixtures and serve on a free port of 127.0.0.1; sets ``url``."""
-        self.load_fixtures()
+        """Serve on a free port of 127.0.0.1; sets ``url``."""
         httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.fake = self
         self._httpd = httpd

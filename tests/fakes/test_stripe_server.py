@@ -384,7 +384,60 @@ def test_stop_frees_the_port():
         )
 
 
-def test_fixtures_come_from_stripe_fixtures_when_set(monkeypatch, tmp_path):
-    monkeypatch.setenv("STRIPE_FIXTURES", str(tmp_path / "missing.json"))
-    with pytest.raises(FileNotFoundError, match="STRIPE_FIXTURES"):
-        FakeStripe().start()
+# The fields of each kind that app/payments reads (besides id and object).
+FIELDS_WE_READ = {
+    "checkout.session": {
+        "url",
+        "payment_intent",
+        "payment_status",
+        "status",
+        "amount_total",
+        "currency",
+        "metadata",
+    },
+    "payment_intent": {"status", "amount", "currency", "metadata", "latest_charge"},
+    "charge": {"status", "amount", "currency", "amount_refunded", "payment_intent", "refunds", "metadata"},
+    "refund": {"amount", "charge", "payment_intent", "metadata", "status"},
+    "dispute": {"status", "amount", "charge", "payment_intent"},
+    "event": {"type", "data", "created", "api_version"},
+}
+STRIPE_CLASSES = {
+    "checkout.session": stripe.checkout.Session,
+    "payment_intent": stripe.PaymentIntent,
+    "charge": stripe.Charge,
+    "refund": stripe.Refund,
+    "dispute": stripe.Dispute,
+    "event": stripe.Event,
+}
+
+
+def test_every_object_served_parses_with_the_stripe_library_and_has_our_fields(client, fake):
+    session = paid_session(client, fake)
+    pi = client.v1.payment_intents.retrieve(session.payment_intent, params={"expand": ["latest_charge"]})
+    client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 100})
+    fake.dispute(pi.latest_charge.id)
+    other = client.v1.checkout.sessions.create(params=session_params())
+    client.v1.checkout.sessions.expire(other.id)
+
+    served = {kind: list(objs) for kind, objs in fake.created.items()}
+    served["event"] = fake.events
+    assert set(served) == set(STRIPE_CLASSES)
+    for kind, objects in served.items():
+        for obj in objects:
+            parsed = STRIPE_CLASSES[kind].construct_from(json.loads(json.dumps(obj)), KEY)
+            assert isinstance(parsed, STRIPE_CLASSES[kind])
+            assert parsed.id == obj["id"] and parsed.object == kind
+            missing = {f for f in FIELDS_WE_READ[kind] if f not in parsed}
+            assert not missing, f"{kind} {obj['id']} lacks {sorted(missing)}"
+    # A webhook event's object is typed by the library like the one it snapshots.
+    event = stripe.Event.construct_from(json.loads(json.dumps(fake.events[0])), KEY)
+    assert isinstance(event.data.object, stripe.checkout.Session)
+    # What the library fetched over HTTP is typed the same way.
+    assert isinstance(pi, stripe.PaymentIntent) and isinstance(pi.latest_charge, stripe.Charge)
+
+
+def test_the_fake_refuses_fields_stripe_objects_do_not_have():
+    from . import stripe_objects
+
+    with pytest.raises(KeyError, match="invented_field"):
+        stripe_objects.build("charge", invented_field=1)
