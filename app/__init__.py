@@ -17,6 +17,7 @@ DOMAINS = (
     "payments",
     "campaigns",
     "matching",
+    "banking",
     "notifications",
     "transparency",
     "api",

@@ -43,6 +43,12 @@ class Config:
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "")
         self.PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "stripe" if self.STRIPE_SECRET_KEY else "demo")
         self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY", "")
+        # The fund's bank account for gifts by transfer (empty: backers cannot choose it).
+        self.BANK_IBAN = env.get("BANK_IBAN", "").replace(" ", "").upper()
+        self.BANK_BIC = env.get("BANK_BIC", "").replace(" ", "").upper()
+        self.BANK_BENEFICIARY = env.get("BANK_BENEFICIARY", "")
+        # A pledge by transfer waits this many days for its money (reminder at half time).
+        self.BANK_TRANSFER_DAYS = int(env.get("BANK_TRANSFER_DAYS", "14"))
         # Mail
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

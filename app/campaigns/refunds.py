@@ -106,7 +106,7 @@ def refund_after_close(pledge: Pledge) -> Refund | None:
 
 
 def _dispatch(pledge: Pledge, refund: Refund) -> None:
-    if pledge.is_offline:
+    if pledge.refunded_by_hand:
         # Money paid back by hand (bank or cash): it stops counting now.
         refund.status = "succeeded"
         refund.confirmed_at = clock.now()
@@ -155,10 +155,13 @@ def stale_refund_ids(older_than_minutes: int = 10) -> list[int]:
     )
 
 
-def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) -> Pledge:
+def record_offline_gift(
+    campaign: Campaign, values: dict, actor_id: int | None, held_account: str | None = None
+) -> Pledge:
     """A bank transfer or cash gift, counted at once. With an e-mail it counts as that
     backer, without one as a backer of its own. Refuses a campaign that is not open (409)
-    and a bad amount, method or missing reference (422)."""
+    and a bad amount, method or missing reference (422). ``held_account``: the ledger
+    account the money is on when known (a bank statement line: ``bank:<iban>``)."""
     from app.accounts import services as accounts
     from app.campaigns.pledging import _token_hash, receipt_token
 
@@ -195,6 +198,7 @@ def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) 
         status="pending",
         receipt_nonce=secrets.token_hex(16),
         recorded_by_id=actor_id,
+        held_account=held_account,
     )
     pledge.receipt_token_hash = _token_hash(receipt_token(pledge))
     db.session.add(pledge)

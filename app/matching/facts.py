@@ -7,9 +7,8 @@ from typing import Any
 
 from app.matching.policy import PledgeFact, Project
 
-# Pledge states whose money still counts, and the offline payment methods.
+# Pledge states whose money still counts.
 COUNTING = {"succeeded", "partially_refunded", "disputed"}
-OFFLINE_METHODS = {"bank_transfer", "cash"}
 
 
 def campaigns():
@@ -41,7 +40,7 @@ def pledge_fact(pledge: Any) -> PledgeFact:
         pledge_id=pledge.id,
         backer=svc.backer_key(pledge),
         net_cents=net_cents(pledge),
-        offline=pledge.method in OFFLINE_METHODS,
+        offline=bool(pledge.is_offline),
         owner=bool(svc.is_owner_pledge(pledge)),
     )
 

@@ -16,7 +16,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import lazy_gettext as _l
 
-from .types import Statement, StatementError, StatementLine, to_cents
+from .types import Statement, StatementError, StatementLine, line_key, statement_number_of, to_cents
 
 _PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 
@@ -74,10 +74,11 @@ def _balance(r: _Reader, stmt: Element, codes: tuple[str, ...]) -> tuple[int, da
     return None
 
 
-def _line(r: _Reader, entry: Element, number: str, index: int) -> StatementLine:
-    reference = r.text(entry, "AcctSvcrRef") or r.text(entry, "NtryRef")
-    if not reference:
-        reference = f"{number}/{index}"
+def _line(r: _Reader, entry: Element, number: str, day: date, index: int) -> StatementLine:
+    if number.isdigit():
+        reference = line_key(day.year, number, index)
+    else:
+        reference = r.text(entry, "AcctSvcrRef") or r.text(entry, "NtryRef") or f"{number}/{index}"
     amount = r.signed_cents(entry)
     tx = r.path(entry, "NtryDtls/TxDtls")
     party = "Dbtr" if amount > 0 else "Cdtr"
@@ -132,11 +133,11 @@ def parse_camt053(data: bytes) -> list[Statement]:
             Statement(
                 format="camt.053",
                 account_iban=iban,
-                statement_number=number,
+                statement_number=statement_number_of(number),
                 statement_date=statement_date,
                 opening_balance_cents=opening[0],
                 closing_balance_cents=closing[0],
-                lines=tuple(_line(r, e, number, i) for i, e in enumerate(entries, start=1)),
+                lines=tuple(_line(r, e, number, statement_date, i) for i, e in enumerate(entries, start=1)),
             )
         )
     return statements

@@ -15,7 +15,7 @@ import io
 from coda import CODA
 from flask_babel import lazy_gettext as _l
 
-from .types import Statement, StatementError, StatementLine, to_cents
+from .types import Statement, StatementError, StatementLine, line_key, statement_number_of, to_cents
 
 RECORD_LENGTH = 128
 # Movement types 0-3 stand on the statement; 5-9 detail a globalised movement.
@@ -63,7 +63,7 @@ def _line(statement, move) -> StatementLine:
         free_text = (move.communication or "").strip()
     year = statement.new_balance_date.year
     return StatementLine(
-        reference=f"{year}/{statement.new_sequence}/{move.sequence}/{move.detail_sequence}",
+        reference=line_key(year, statement.new_sequence, int(move.sequence)),
         amount_cents=to_cents(move.amount),
         booking_date=move.entry_date,
         value_date=move.value_date,
@@ -95,7 +95,7 @@ def parse_coda(data: bytes) -> list[Statement]:
             Statement(
                 format="coda",
                 account_iban=_iban(st.account),
-                statement_number=st.new_sequence,
+                statement_number=statement_number_of(st.new_sequence),
                 statement_date=st.new_balance_date,
                 opening_balance_cents=to_cents(st.old_balance),
                 closing_balance_cents=to_cents(st.new_balance),
@@ -103,4 +103,3 @@ def parse_coda(data: bytes) -> list[Statement]:
             )
         )
     return statements
-

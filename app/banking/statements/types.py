@@ -31,13 +31,28 @@ def to_cents(amount: Decimal | str) -> int:
     return int(value)
 
 
+def line_key(year: int, statement_number: str, sequence: int) -> str:
+    """The identity of a movement on its account: statement year, number and sequence.
+
+    The same in CODA and CAMT.053, so a statement imported in one format and then in the
+    other is recognised line by line.
+    """
+    return f"{year}/{statement_number_of(statement_number)}/{sequence}"
+
+
+def statement_number_of(raw: str) -> str:
+    """A statement number as both formats agree on it: ``"007"`` and ``"7"`` are one."""
+    raw = raw.strip()
+    return str(int(raw)) if raw.isdigit() else raw
+
+
 @dataclass(frozen=True)
 class StatementLine:
     """One booked movement. ``amount_cents`` is positive for money in, negative for out.
 
     ``reference`` identifies the line for good within its account, whatever file it
-    came in: for CODA the statement year and number, the sequence and detail numbers;
-    for CAMT.053 the bank's entry reference.
+    came in: the statement's year and number and the line's sequence (``line_key``); a
+    CAMT.053 statement without a numeric number falls back on the bank's entry reference.
     """
 
     reference: str
