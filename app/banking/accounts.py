@@ -8,24 +8,9 @@ imported statement. docs/ledger.md says what `flask ledger verify` compares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from app.core import bank_transfer
 
-from flask import current_app
-
-
-@dataclass(frozen=True)
-class FundAccount:
-    iban: str
-    bic: str
-    beneficiary: str
-
-
-def fund_account() -> FundAccount | None:
-    """The account backers and sponsors pay into, or None when none is configured."""
-    cfg = current_app.config
-    if not cfg.get("BANK_IBAN"):
-        return None
-    return FundAccount(cfg["BANK_IBAN"], cfg.get("BANK_BIC", ""), cfg.get("BANK_BENEFICIARY", ""))
+fund_account = bank_transfer.fund_account
 
 
 def bank(iban: str) -> str:

@@ -18,12 +18,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.banking import accounts
-from app.banking import structured_reference as ogm
 from app.banking.models import BankLine
 from app.campaigns import services as campaigns
 from app.campaigns import transfers
 from app.campaigns.models import Pledge
 from app.core import audit, clock
+from app.core import structured_reference as ogm
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.ledger import services as ledger

@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.campaigns import events, money
 from app.campaigns.models import Pledge
 from app.campaigns.payment_handling import locked_pledge, succeed
-from app.core import audit, clock
+from app.core import audit, bank_transfer, clock
+from app.core import structured_reference as ogm
 from app.core.errors import Conflict
 from app.extensions import db
 
@@ -33,6 +34,27 @@ UNKNOWN, AMOUNT_MISMATCH, ALREADY_PAID, NOT_PENDING = (
     "not_pending",
 )
 _PAID = {"succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost"}
+
+
+def instructions(pledge: Pledge) -> bank_transfer.TransferInstructions | None:
+    """How to pay a pledge announced as a transfer (None for any other pledge)."""
+    if pledge.method != METHOD or not pledge.announced_by_backer:
+        return None
+    return bank_transfer.instructions(ogm.PLEDGE, pledge.id, pledge.amount_cents)
+
+
+def announced_cents(campaign_id: int) -> int:
+    """Transfers backers announced and the bank has not shown yet ("aangekondigd")."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Pledge.amount_cents), 0)).where(
+                Pledge.campaign_id == campaign_id,
+                Pledge.method == METHOD,
+                Pledge.announced_by_backer.is_(True),
+                Pledge.status == "pending",
+            )
+        )
+    )
 
 
 def transfer_days() -> int:

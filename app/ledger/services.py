@@ -112,9 +112,9 @@ def next_key(prefix: str) -> str:
     """``prefix:<n>`` with n one past the last posted, for a booking that may recur for
     the same thing (booked, reversed, booked again) yet must post once per round."""
     last = db.session.scalar(
-        select(func.count()).select_from(JournalTransaction).where(
-            JournalTransaction.idempotency_key.like(f"{prefix}:%")
-        )
+        select(func.count())
+        .select_from(JournalTransaction)
+        .where(JournalTransaction.idempotency_key.like(f"{prefix}:%"))
     )
     return f"{prefix}:{(last or 0) + 1}"
 

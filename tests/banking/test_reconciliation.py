@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.banking import accounts, services
-from app.banking import structured_reference as ogm
 from app.banking.models import BankLine
 from app.campaigns import services as campaigns
+from app.core import structured_reference as ogm
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.ledger import services as ledger
@@ -189,3 +189,64 @@ def test_an_expired_transfer_pledge_still_counts_when_its_money_arrives(app):
     services.import_file(camt053(Stmt(IBAN, 9, 0, [Move(2500, structured=ref(p))])), None)
     assert reload(p).status == "succeeded"
     assert campaigns.raised_cents(campaign) == 2500
+
+
+def test_the_api_answers_a_transfer_pledge_with_how_to_pay_and_a_qr_code(app, client):
+    campaign = make_campaign()
+    r = client.post(
+        f"/api/v1/campaigns/{campaign.id}/pledges",
+        json={
+            "amount_cents": 2550,
+            "email": "bea@example.org",
+            "display_name": "Bea",
+            "method": "bank_transfer",
+        },
+    )
+    assert r.status_code == 201, r.json
+    body = r.json
+    assert (body["status"], body["method"], body["amount_cents"]) == ("pending", "bank_transfer", 2550)
+    assert (body["iban"], body["bic"], body["beneficiary"]) == (IBAN, "GKCCBEBB", "Streekfonds vzw")
+    digits = ogm.for_object(ogm.PLEDGE, body["id"])
+    assert body["structured_reference"] == ogm.formatted(digits) and body["checkout_url"] is None
+    svg = client.get(body["qr_url"].removeprefix(app.config["PUBLIC_BASE_URL"]))
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg")
+    png = client.get(body["qr_url"].removeprefix(app.config["PUBLIC_BASE_URL"]) + "&format=png")
+    assert png.data.startswith(b"\x89PNG")
+    assert client.get(f"/pledges/{body['id']}/qr?token=wrong").status_code == 404
+    page = client.get(f"/pledges/{body['id']}?token={body['receipt_token']}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert ogm.formatted(digits) in text and "BE68 5390 0754 7034" in text
+
+
+def test_without_a_fund_account_a_transfer_is_refused_clearly(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_IBAN", "")
+    campaign = make_campaign()
+    r = client.post(
+        f"/api/v1/campaigns/{campaign.id}/pledges",
+        json={
+            "amount_cents": 2500,
+            "email": "bea@example.org",
+            "display_name": "Bea",
+            "method": "bank_transfer",
+        },
+    )
+    assert r.status_code == 422 and "method" in r.json["error"]["details"]
+
+
+def test_the_pledge_form_offers_a_transfer_and_shows_how_to_pay(app, client):
+    campaign = make_campaign()
+    form = client.get(f"/campaigns/{campaign.id}/pledge").get_data(as_text=True)
+    assert 'value="bank_transfer"' in form
+    r = client.post(
+        f"/campaigns/{campaign.id}/pledge",
+        data={
+            "method": "bank_transfer",
+            "amount": "25,50",
+            "email": "bea@example.org",
+            "display_name": "Bea",
+        },
+    )
+    assert r.status_code == 303 and "/pledges/" in r.headers["Location"]
+    page = client.get(r.headers["Location"]).get_data(as_text=True).replace("\xa0", " ")
+    assert "Gestructureerde mededeling" in page and "€ 25,50" in page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.banking import epc_qr
-from app.banking import structured_reference as ogm
+from app.core import epc_qr
+from app.core import structured_reference as ogm
 
 
 def test_check_digits_follow_mod_97_with_97_for_zero():

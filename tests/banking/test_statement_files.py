@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.banking import structured_reference as ogm
 from app.banking.statements import StatementError, detect_format, parse_statements
+from app.core import structured_reference as ogm
 
 from .bank_files import Move, Stmt, camt053, coda
 
