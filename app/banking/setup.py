@@ -1,7 +1,28 @@
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from app.banking import models  # noqa: F401 - the tables belong to every app
+from app.banking import cli, models, views  # noqa: F401 - the tables belong to every app
+from app.core.setup import add_nav, add_status_labels
+
+STATUS_LABELS = {
+    "matched": _l("gekoppeld"),
+    "unmatched": _l("in de wachtrij"),
+    "assigned": _l("geboekt"),
+    "other": _l("buiten het platform"),
+}
+REASON_LABELS = {
+    "missing_reference": _l("geen gestructureerde mededeling"),
+    "unknown_reference": _l("onbekende of foute mededeling"),
+    "amount_mismatch": _l("ander bedrag dan de bijdrage"),
+    "already_paid": _l("bijdrage was al betaald"),
+    "not_pending": _l("bijdrage wacht niet meer"),
+    "debit": _l("uitgaande beweging"),
+}
 
 
 def register(app: Flask) -> None:
-    pass
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.bank_cli)
+    add_nav(app, "banking.bank", _l("Bank"), ("fund_manager", "admin", "auditor"))
+    add_status_labels(app, STATUS_LABELS, kind="bank_line")
+    app.jinja_env.globals["reason_label"] = lambda code: REASON_LABELS.get(code, code or "")
