@@ -26,3 +26,7 @@ pledge_dispute_opened = streekfonds_signals.signal("pledge-dispute-opened")
 pledge_dispute_closed = streekfonds_signals.signal("pledge-dispute-closed")
 # sender: the Pledge (an offline gift reversed)
 pledge_cancelled = streekfonds_signals.signal("pledge-cancelled")
+# sender: the Pledge a backer will pay by bank transfer (created, waiting for the bank)
+transfer_announced = streekfonds_signals.signal("transfer-announced")
+# sender: the Pledge by transfer past half its waiting time and still unpaid
+transfer_reminder_due = streekfonds_signals.signal("transfer-reminder-due")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
-from app.campaigns import taxcert, transfers
+from app.campaigns import events, taxcert, transfers
 from app.campaigns.models import Campaign, Pledge
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -151,8 +151,9 @@ def create_pledge(
         if existing is None:
             raise
         return _replay(existing, fingerprint)
-    if gateway is None:
-        return pledge, token  # the backer pays by transfer; a bank statement confirms it
+    if gateway is None:  # the backer pays by transfer; a bank statement confirms it
+        events.transfer_announced.send(pledge)
+        return pledge, token
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     checkout = gateway.create_checkout(
         payments.CheckoutRequest(

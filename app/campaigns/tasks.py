@@ -28,6 +28,16 @@ def expire_pending() -> list[int]:
     return done
 
 
+@shared_task(name="campaigns.sweep_transfers")
+def sweep_transfers() -> dict:
+    """Expire transfer pledges that waited long enough; remind the ones past half time."""
+    from app.campaigns import transfers
+
+    done = transfers.sweep()
+    db.session.commit()
+    return done
+
+
 @shared_task(name="campaigns.refund_pledge")
 def refund_pledge(refund_id: int) -> None:
     from app.campaigns import services

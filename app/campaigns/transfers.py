@@ -119,9 +119,20 @@ def expire(pledge_id: int) -> bool:
     return True
 
 
+def sweep(now: datetime | None = None) -> dict[str, list[int]]:
+    """The beat's step for transfers: expire what waited long enough, and tell whoever
+    sends reminders about the ones past half time (their outbox key makes each reminder
+    go out once, however often this runs)."""
+    expired = [pid for pid in due_for_expiry(now) if expire(pid)]
+    reminded = []
+    for pledge in due_for_reminder(now):
+        events.transfer_reminder_due.send(pledge)
+        reminded.append(pledge.id)
+    return {"expired": expired, "reminded": reminded}
+
+
 def due_for_reminder(now: datetime | None = None) -> list[Pledge]:
-    """Pending transfer pledges past half their waiting time (the reminder's outbox key
-    makes it go out once, however often this is asked)."""
+    """Pending transfer pledges past half their waiting time."""
     now = now or clock.now()
     half = timedelta(days=transfer_days()) / 2
     return list(

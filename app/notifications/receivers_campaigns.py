@@ -111,6 +111,51 @@ def on_pledge_succeeded(pledge, **_kw) -> None:
     )
 
 
+def _transfer_context(pledge) -> dict[str, Any] | None:
+    from app.campaigns import transfers
+
+    transfer = transfers.instructions(pledge)
+    if transfer is None:
+        return None
+    return {
+        **_campaign_context(pledge.campaign),
+        "name": pledge.display_name or "",
+        "amount_cents": transfer.amount_cents,
+        "iban": transfer.iban_grouped,
+        "bic": transfer.bic,
+        "beneficiary": transfer.beneficiary,
+        "structured_reference": transfer.structured_reference,
+        "days": transfers.transfer_days(),
+        "status_url": pledge_status_url(pledge) or campaign_url(pledge.campaign),
+    }
+
+
+def on_transfer_announced(pledge, **_kw) -> None:
+    context = _transfer_context(pledge)
+    if context is not None:
+        queue(
+            "pledge_transfer",
+            pledge.email,
+            dedupe_key=f"pledge_transfer:{pledge.id}",
+            context=context,
+            locale=_pledge_locale(pledge),
+            user_id=pledge.user_id,
+        )
+
+
+def on_transfer_reminder_due(pledge, **_kw) -> None:
+    context = _transfer_context(pledge)
+    if context is not None:
+        queue(
+            "pledge_transfer_reminder",
+            pledge.email,
+            dedupe_key=f"pledge_transfer_reminder:{pledge.id}",
+            context=context,
+            locale=_pledge_locale(pledge),
+            user_id=pledge.user_id,
+        )
+
+
 def pledge_status_url(pledge) -> str | None:
     """The receipt/status link the campaigns domain offers, when it offers one."""
     try:
@@ -279,6 +324,8 @@ def connect_campaigns(events) -> None:
     events.campaign_update_posted.connect(on_campaign_update_posted, weak=False)
     events.pledge_succeeded.connect(on_pledge_succeeded, weak=False)
     events.pledge_refunded.connect(on_pledge_refunded, weak=False)
+    events.transfer_announced.connect(on_transfer_announced, weak=False)
+    events.transfer_reminder_due.connect(on_transfer_reminder_due, weak=False)
 
 
 def connect_matching(events) -> None:

@@ -250,3 +250,31 @@ def test_the_pledge_form_offers_a_transfer_and_shows_how_to_pay(app, client):
     assert r.status_code == 303 and "/pledges/" in r.headers["Location"]
     page = client.get(r.headers["Location"]).get_data(as_text=True).replace("\xa0", " ")
     assert "Gestructureerde mededeling" in page and "€ 25,50" in page
+
+
+def test_the_backer_gets_the_instructions_once_and_one_reminder_at_half_time(app):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.campaigns import transfers
+    from app.core import clock
+    from app.notifications.models import OutboxMessage
+
+    def mails(kind):
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+    campaign = make_campaign()
+    p = transfer_pledge(campaign, 2500)
+    (instructions,) = mails("pledge_transfer")
+    assert instructions.recipient == "backer@example.org"
+    assert instructions.context["structured_reference"] == ogm.formatted(ref(p))
+    assert instructions.context["iban"] == "BE68 5390 0754 7034"
+    with clock.restored():
+        clock.shift(timedelta(days=8))
+        assert transfers.sweep() == {"expired": [], "reminded": [p.id]}
+        transfers.sweep()
+        assert len(mails("pledge_transfer_reminder")) == 1
+        clock.shift(timedelta(days=7))
+        assert transfers.sweep()["expired"] == [p.id]
+    assert reload(p).status == "expired" and mails("pledge_transfer_reminder")
