@@ -170,3 +170,21 @@ def test_flask_bank_import(app, tmp_path):
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
     missing = runner.invoke(args=["bank", "import", str(tmp_path / "nope")])
     assert missing.exit_code == 1
+
+
+def test_a_commitment_carries_its_structured_reference_and_qr_code(client, fm):
+    sponsor = client.post(
+        "/api/v1/sponsors", json={"name": "Bakkerij De Roos", "kind": "company"}, headers=fm
+    ).json
+    r = client.post(
+        f"/api/v1/sponsors/{sponsor['id']}/commitments", json={"amount_cents": 500_000}, headers=fm
+    )
+    assert r.status_code == 201, r.json
+    body = r.json
+    assert body["structured_reference"] == ogm.formatted(ogm.for_object(ogm.COMMITMENT, body["id"]))
+    from tests.campaigns.fixtures import login
+
+    login(client, factories.user("fund_manager", email="fm2@example.org"))
+    assert client.get(body["qr_url"].removeprefix("http://testserver.local")).data.startswith(b"<svg")
+    page = client.get(f"/manage/commitments/{body['id']}").get_data(as_text=True)
+    assert body["structured_reference"] in page
