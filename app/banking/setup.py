@@ -1,8 +1,9 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.banking import cli, models, views  # noqa: F401 - the tables belong to every app
+from app.banking import checks, cli, models, views  # noqa: F401 - the tables belong to every app
 from app.core.setup import add_nav, add_status_labels
+from app.matching.verify import add_check
 
 STATUS_LABELS = {
     "matched": _l("gekoppeld"),
@@ -25,4 +26,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(cli.bank_cli)
     add_nav(app, "banking.bank", _l("Bank"), ("fund_manager", "admin", "auditor"))
     add_status_labels(app, STATUS_LABELS, kind="bank_line")
+    add_check(app, "bank_accounts", checks.check_bank_accounts)
     app.jinja_env.globals["reason_label"] = lambda code: REASON_LABELS.get(code, code or "")

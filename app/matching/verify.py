@@ -291,12 +291,20 @@ CHECKS = (
 )
 
 
+def add_check(app, name: str, check) -> None:
+    """A domain above matching adds a check of its own money (e.g. the bank accounts);
+    `check(out)` appends violations like the checks above."""
+    app.extensions.setdefault("streekfonds_ledger_checks", []).append((name, check))
+
+
 def verify_ledger() -> dict[str, Any]:
     """Run every check; `{ok, checks: [{name, ok, violations}], violations: [...]}`.
     Reads only; writes nothing."""
+    from flask import current_app
+
     violations: list[dict] = []
     checks = []
-    for name, check in CHECKS:
+    for name, check in (*CHECKS, *current_app.extensions.get("streekfonds_ledger_checks", ())):
         found: list[dict] = []
         check(found)
         checks.append({"name": name, "ok": not found, "violations": len(found)})

@@ -35,6 +35,14 @@ def ref(p) -> str:
     return ogm.for_object(ogm.PLEDGE, p.id)
 
 
+def test_verify_catches_a_bank_line_booked_twice(app):
+    services.import_file(coda(Stmt(IBAN, 1, 0, [Move(700, free_text="?")])), None)
+    assert matching.verify_ledger()["ok"]
+    ledger.record("bank_suspense", {accounts.bank(IBAN): 700, accounts.suspense(IBAN): -700})
+    failed = {v["check"] for v in matching.verify_ledger()["violations"]}
+    assert failed == {"bank_balance", "bank_suspense"}
+
+
 def bank_balance() -> int:
     return ledger.balance(accounts.bank(IBAN))
 
@@ -54,6 +62,9 @@ def check_bank_ledger() -> None:
     assert bank_balance() == last.closing_balance_cents - other
     assert ledger.unbalanced_transactions() == []
     assert_cache_matches_ledger()
+    result = matching.verify_ledger()
+    assert result["ok"], result["violations"]
+    assert "bank_accounts" in [c["name"] for c in result["checks"]]
 
 
 @pytest.mark.parametrize("build", [coda, camt053], ids=["coda", "camt053"])
