@@ -58,6 +58,7 @@ def show_campaign(campaign_id):
         "campaigns/show.html",
         campaign=campaign,
         figures=services.summary(campaign),
+        announced_cents=transfers.announced_cents(campaign.id),
         story_html=content.render_markdown(campaign.story_markdown),
         pictures=content.pictures_of(campaign),
         updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],

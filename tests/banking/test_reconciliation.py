@@ -289,3 +289,13 @@ def test_the_backer_gets_the_instructions_once_and_one_reminder_at_half_time(app
         clock.shift(timedelta(days=7))
         assert transfers.sweep()["expired"] == [p.id]
     assert reload(p).status == "expired" and mails("pledge_transfer_reminder")
+
+
+def test_the_campaign_page_shows_announced_transfers_apart_from_raised(app, client):
+    campaign = make_campaign()
+    p = transfer_pledge(campaign, 2500)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True).replace("\xa0", " ")
+    assert "Aangekondigd" in page and "€ 25,00" in page
+    services.import_file(coda(Stmt(IBAN, 5, 0, [Move(2500, structured=ref(p))])), None)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Aangekondigd" not in page
