@@ -19,7 +19,7 @@ from app.banking import accounts
 from app.banking.models import BankLine, BankStatement
 from app.banking.reconciliation import reconcile_new_line
 from app.banking.statements import Statement, StatementError, parse_statements
-from app.core import audit
+from app.core import audit, clock
 from app.core.errors import ValidationFailed
 from app.core.sql import insert_once
 from app.extensions import db
@@ -40,28 +40,34 @@ class ImportResult:
 
 
 def _statement_row(st: Statement, digest: str, actor_id: int | None) -> tuple[BankStatement, bool]:
-    existing = db.session.scalar(
+    # INSERT … ON CONFLICT DO NOTHING: two imports of one statement at once store it once
+    # (the second waits for the first's commit, then finds it).
+    table = BankStatement.__table__
+    new_id = insert_once(
+        db.session,
+        table,
+        {
+            "account_iban": st.account_iban,
+            "format": st.format,
+            "statement_number": st.statement_number,
+            "statement_date": st.statement_date,
+            "opening_balance_cents": st.opening_balance_cents,
+            "closing_balance_cents": st.closing_balance_cents,
+            "file_sha256": digest,
+            "imported_by_id": actor_id,
+            "imported_at": clock.now(),
+        },
+        ["account_iban", "statement_number", "statement_date"],
+        returning=table.c.id,
+    )
+    row = db.session.scalar(
         select(BankStatement).where(
             BankStatement.account_iban == st.account_iban,
             BankStatement.statement_number == st.statement_number,
             BankStatement.statement_date == st.statement_date,
         )
     )
-    if existing is not None:
-        return existing, False
-    row = BankStatement(
-        account_iban=st.account_iban,
-        format=st.format,
-        statement_number=st.statement_number,
-        statement_date=st.statement_date,
-        opening_balance_cents=st.opening_balance_cents,
-        closing_balance_cents=st.closing_balance_cents,
-        file_sha256=digest,
-        imported_by_id=actor_id,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row, True
+    return row, new_id is not None
 
 
 def _book_opening(st: Statement) -> None:
