@@ -14,7 +14,7 @@ from app.extensions import db
 from tests import factories
 from tests.campaigns.fixtures import make_campaign, pledge, reload
 
-from .bank_files import Move, Stmt, camt053, coda
+from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
 

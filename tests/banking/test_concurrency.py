@@ -18,7 +18,7 @@ from app.matching import services as matching
 from tests import factories
 from tests.campaigns.fixtures import make_campaign, pledge
 
-from .bank_files import Move, Stmt, camt053, coda
+from app.demo.bank_files import Move, Stmt, camt053, coda
 
 pytestmark = [pytest.mark.postgres, pytest.mark.committed, pytest.mark.slow]
 IBAN = "BE68539007547034"

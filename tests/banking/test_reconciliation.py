@@ -14,7 +14,7 @@ from app.ledger import services as ledger
 from app.matching import services as matching
 from tests.campaigns.fixtures import assert_cache_matches_ledger, make_campaign, pledge, reload
 
-from .bank_files import Move, Stmt, camt053, coda
+from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
 

@@ -9,7 +9,7 @@ import pytest
 from app.banking.statements import StatementError, detect_format, parse_statements
 from app.core import structured_reference as ogm
 
-from .bank_files import Move, Stmt, camt053, coda
+from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
 PLEDGE_REF = ogm.for_object(ogm.PLEDGE, 42)

@@ -1,5 +1,5 @@
-"""Statement files built in the tests from the published layouts (Febelfin CODA 2.x,
-ISO 20022 camt.053.001.08), so each test states exactly what its bank sent."""
+"""Statement files built from the published layouts (Febelfin CODA 2.x, ISO 20022
+camt.053.001.08): the demo writes one to import, and each test states exactly what its bank sent."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def _signed(cents: int) -> str:
 
 def _record(*parts: str) -> str:
     record = "".join(parts)
-    assert len(record) == 128, (len(record), record)
+    if len(record) != 128:
+        raise ValueError(f"a CODA record has 128 characters, not {len(record)}: {record!r}")
     return record
 
 
