@@ -299,3 +299,20 @@ def test_the_campaign_page_shows_announced_transfers_apart_from_raised(app, clie
     services.import_file(coda(Stmt(IBAN, 5, 0, [Move(2500, structured=ref(p))])), None)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert "Aangekondigd" not in page
+
+
+def test_a_transfer_is_matched_like_a_card_payment_even_where_offline_gifts_are_not(app):
+    from tests.matching import helpers as h
+    from tests.matching.test_live import live_campaign
+
+    pot = h.commitment(50_000)
+    campaign = live_campaign(offline_eligible=False)
+    by_transfer = transfer_pledge(campaign, 4000, email="t@example.org")
+    services.import_file(coda(Stmt(IBAN, 8, 0, [Move(4000, structured=ref(by_transfer))])), None)
+    assert h.balances(pot) == (46_000, 0, 4_000)  # drawn like a card payment
+    gift = campaigns.record_offline_gift(
+        campaign, {"amount_cents": 1000, "method": "bank_transfer", "reference": "kas"}, None
+    )
+    assert gift.is_offline and not by_transfer.is_offline
+    assert h.balances(pot) == (46_000, 0, 4_000)  # a gift staff record is not matched here
+    check_bank_ledger()
