@@ -43,6 +43,18 @@ def test_verify_catches_a_bank_line_booked_twice(app):
     assert failed == {"bank_balance", "bank_suspense"}
 
 
+def receipts(p) -> int:
+    from sqlalchemy import func, select
+
+    from app.notifications.models import OutboxMessage
+
+    return db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.kind == "pledge_receipt", OutboxMessage.dedupe_key == f"pledge_receipt:{p.id}"
+        )
+    )
+
+
 def bank_balance() -> int:
     return ledger.balance(accounts.bank(IBAN))
 
@@ -86,6 +98,7 @@ def test_a_transfer_pledge_counts_once_however_often_its_statement_comes(app, bu
     assert reload(p).status == "succeeded" and p.held_account == accounts.bank(IBAN)
     assert campaigns.raised_cents(campaign) == 2500
     assert bank_balance() == 12_500  # opening 100 + the gift
+    assert receipts(p) == 1  # the same receipt as a card payment
     check_bank_ledger()
 
     again = services.import_file(data, None)
@@ -94,6 +107,7 @@ def test_a_transfer_pledge_counts_once_however_often_its_statement_comes(app, bu
     third = services.import_file(other_format(Stmt(IBAN, 7, 10_000, [Move(2500, structured=ref(p))])), None)
     assert third.duplicates == 1 and not third.created  # the same line, known whatever the format
     assert campaigns.raised_cents(campaign) == 2500 and bank_balance() == 12_500
+    assert receipts(p) == 1
     check_bank_ledger()
 
 
