@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from app.banking.models import BankLine, BankStatement
 from app.core import structured_reference as ogm
+from app.demo.bank_files import Move, Stmt, camt053, coda
 from app.extensions import db
 from tests import factories
 from tests.campaigns.fixtures import make_campaign, pledge, reload
-
-from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
 

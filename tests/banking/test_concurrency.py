@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 from app.banking.models import BankLine
 from app.campaigns import services as campaigns
 from app.core import structured_reference as ogm
+from app.demo.bank_files import Move, Stmt, camt053, coda
 from app.extensions import db
 from app.matching import services as matching
 from tests import factories
 from tests.campaigns.fixtures import make_campaign, pledge
-
-from app.demo.bank_files import Move, Stmt, camt053, coda
 
 pytestmark = [pytest.mark.postgres, pytest.mark.committed, pytest.mark.slow]
 IBAN = "BE68539007547034"

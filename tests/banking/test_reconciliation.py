@@ -9,12 +9,11 @@ from app.banking.models import BankLine
 from app.campaigns import services as campaigns
 from app.core import structured_reference as ogm
 from app.core.errors import Conflict, ValidationFailed
+from app.demo.bank_files import Move, Stmt, camt053, coda
 from app.extensions import db
 from app.ledger import services as ledger
 from app.matching import services as matching
 from tests.campaigns.fixtures import assert_cache_matches_ledger, make_campaign, pledge, reload
-
-from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
 

@@ -8,7 +8,6 @@ import pytest
 
 from app.banking.statements import StatementError, detect_format, parse_statements
 from app.core import structured_reference as ogm
-
 from app.demo.bank_files import Move, Stmt, camt053, coda
 
 IBAN = "BE68539007547034"
