@@ -13,6 +13,7 @@ from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
 from app.core.auth import roles_required
 from app.core.errors import DomainError, NotFound
+from app.core.setup import status_label
 from app.extensions import db
 
 bp = Blueprint("campaigns_manage", __name__, template_folder="templates")
@@ -152,8 +153,6 @@ def lifecycle(campaign_id, action):
 
 
 def _status(code: str) -> str:
-    from app.core.setup import status_label
-
     return status_label(code, "campaign")
 
 

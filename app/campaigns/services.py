@@ -7,29 +7,32 @@ Services flush; the request, task or command commits once at the end.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.campaigns import events, money
-from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
+from app.accounts.models import User
+from app.campaigns import confirmation, events, money
+from app.campaigns.confirmation import refund_after_close  # noqa: F401
+from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
 from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.ports import Matching
 from app.campaigns.refunds import (  # noqa: F401
     cancel_offline_gift,
     record_offline_gift,
-    refund_after_close,
     refundable_cents,
     request_refund,
     run_refund,
     stale_refund_ids,
 )
 from app.campaigns.taxcert import tax_certificate_requests  # noqa: F401
-from app.core import audit, clock
+from app.core import audit, clock, ports
 from app.core.errors import NotFound
 from app.extensions import db
+from app.payments import services as payments
 
 STAFF = ("fund_manager", "admin", "auditor")
 PUBLIC_STATUSES = ("open", "succeeded", "failed")
@@ -105,7 +108,8 @@ def open_campaign(campaign: Campaign, actor_id: int | None, starts_at: datetime 
         {"status": "draft"},
         {"status": "open"},
     )
-    events.campaign_opened.send(campaign)
+    ports.get(Matching).campaign_opened(campaign)
+    events.campaign_opened.send(campaign)  # mails
     return campaign
 
 
@@ -136,13 +140,9 @@ def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool
         {"status": target},
     )
     if target == "cancelled" or (target == "failed" and campaign.call.all_or_nothing):
-        for pledge in db.session.scalars(
-            select(Pledge).where(
-                Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded"))
-            )
-        ):
-            refund_after_close(pledge)
-    events.campaign_closed.send(campaign)
+        confirmation.close_refunds(campaign)
+    ports.get(Matching).campaign_closed(campaign)  # the settlement, after the refunds
+    events.campaign_closed.send(campaign)  # mails
     return campaign
 
 
@@ -169,10 +169,6 @@ def expire_pending(max_age_hours: int = 25) -> list[int]:
     """Ask the gateway about pledges pending for longer than its checkout lives, and apply
     what it says: paid ones succeed, open ones are expired there (key `expire:<id>`) and
     here. Each pledge in its own transaction (committed here)."""
-    from datetime import timedelta
-
-    from app.payments import services as payments
-
     cutoff = clock.now() - timedelta(hours=max_age_hours)
     ids = list(
         db.session.scalars(
@@ -187,33 +183,19 @@ def expire_pending(max_age_hours: int = 25) -> list[int]:
     for pid in ids:
         pledge = db.session.get(Pledge, pid)
         try:
-            state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
-            if state is not None and state.state == "open":
-                payments.get_gateway(pledge.method).expire_session(pledge.checkout_session_id, pledge.id)
-                state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
+            gateway = payments.get_gateway(pledge.method)
+            state = gateway.payment_state(session_id=pledge.checkout_session_id)
+            if state is not None and state.status == "open":
+                gateway.expire_checkout(pledge.checkout_session_id, pledge.id)
+                state = gateway.payment_state(session_id=pledge.checkout_session_id)
             if state is not None:
-                _apply_state(pledge, state)
+                confirmation.apply_state(pledge.id, state)
             db.session.commit()
             done.append(pid)
         except payments.GatewayUnavailable:
             db.session.rollback()
             current_app.logger.warning("could not settle pending pledge %s; next run retries", pid)
     return done
-
-
-def _apply_state(pledge: Pledge, state) -> None:
-    from app.campaigns import payment_handling as ph
-
-    pledge = ph.locked_pledge(pledge.id)
-    if pledge.status != "pending":
-        return
-    if state.state == "succeeded" and state.amount_cents == pledge.amount_cents:
-        pledge.payment_intent_id = pledge.payment_intent_id or state.payment_intent_id
-        ph.succeed(pledge)
-    elif state.state in ("expired", "failed"):
-        pledge.status = state.state
-        db.session.flush()
-        (events.pledge_expired if state.state == "expired" else events.pledge_failed).send(pledge)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -319,8 +301,6 @@ def pending_count(campaign: Campaign) -> int:
 
 def is_owner_pledge(pledge: Pledge) -> bool:
     """A pledge by the application owner's account or e-mail (their own money is not matched)."""
-    from app.accounts.models import User
-
     campaign = pledge.campaign
     if pledge.user_id is not None and pledge.user_id == campaign.owner_id:
         return True
@@ -352,7 +332,7 @@ def public_pledges(campaign: Campaign) -> list[Pledge]:
     return list(
         db.session.scalars(
             select(Pledge)
-            .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded")))
+            .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(PAID))
             .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
             .limit(200)
         )

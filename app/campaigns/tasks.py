@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.campaigns import services
 from app.extensions import db
 
 
 @shared_task(name="campaigns.close_due")
 def close_due() -> list[int]:
     """Close the campaigns whose end has passed; also retries refunds left requested."""
-    from app.campaigns import services
-
     closed = services.close_due()
     for refund_id in services.stale_refund_ids():
         refund_pledge.delay(refund_id)
@@ -21,8 +20,6 @@ def close_due() -> list[int]:
 
 @shared_task(name="campaigns.expire_pending")
 def expire_pending() -> list[int]:
-    from app.campaigns import services
-
     done = services.expire_pending()
     db.session.commit()
     return done
@@ -30,7 +27,5 @@ def expire_pending() -> list[int]:
 
 @shared_task(name="campaigns.refund_pledge")
 def refund_pledge(refund_id: int) -> None:
-    from app.campaigns import services
-
     services.run_refund(refund_id)
     db.session.commit()

@@ -24,6 +24,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from app.core import append_only, clock  # noqa: F401 - append_only: create_all installs its triggers
+from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
 from app.extensions import babel, csrf, db, login_manager, migrate
@@ -67,8 +68,6 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Brussels")
-    from app.core.celery import celery_init_app
-
     celery_init_app(app)
     _templates(app)
     _errors(app)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.demo import campaigns, foundation, jury, matching, transparency
 from app.extensions import db
 
-STEPS = ("foundation", "jury", "campaigns", "matching", "notifications", "transparency")
+STEPS = (foundation, jury, campaigns, matching, transparency)
 
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 
@@ -18,13 +17,7 @@ def load():
     """Load the demo data (idempotent) and print the demo log-ins."""
     ctx: dict = {}
     for step in STEPS:
-        try:
-            module = importlib.import_module(f"app.demo.{step}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.demo.{step}":
-                raise
-            continue
-        module.load(ctx)
+        step.load(ctx)
         db.session.commit()
     click.echo("Demo accounts (password for all: %s):" % ctx["password"])
     for role, user in ctx["users"].items():

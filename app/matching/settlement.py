@@ -26,7 +26,7 @@ from app.matching.policy import (
     split,
     times_ratio,
 )
-from app.matching.reservations import application_max_match, ordered_commitments
+from app.matching.reservations import application_max_match, ordered_commitments, release_project
 
 CLOSED = ("succeeded", "failed", "cancelled")
 
@@ -221,8 +221,6 @@ def settle(campaign: Any) -> ProjectMatch | None:
     if pm is None or pm.state != "projected":
         return pm
     if campaign.status == "cancelled":
-        from app.matching.reservations import release_project
-
         release_project(pm)
         return pm
     if svc.pending_count(campaign) > 0:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.extensions import db
-from app.payments import demo, services
+from app.payments import demo, inbox, services
 
 bp = Blueprint("payments", __name__, template_folder="templates")
 
@@ -17,10 +17,9 @@ bp = Blueprint("payments", __name__, template_folder="templates")
 def stripe_webhook():
     """400 on a bad or stale signature (nothing recorded); 200 for everything else we
     understood, including duplicates, late, unknown and rejected events."""
-    event = services.verify_stripe_event(
-        request.get_data(cache=False), request.headers.get("Stripe-Signature")
-    )
-    handled = services.handle_event(event, gateway="stripe")
+    gateway = services.get_gateway("stripe")
+    update = gateway.parse_event(request.get_data(cache=False), request.headers)
+    handled = inbox.handle(update, gateway)
     db.session.commit()
     return {"received": True, "duplicate": handled.duplicate, "outcome": handled.outcome}, 200
 

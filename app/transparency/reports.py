@@ -32,9 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def _enqueue(job: ReportJob) -> None:
-    from app.transparency.tasks import generate_report
-
-    enqueue_after_commit(db.session, generate_report, job.id)
+    enqueue_after_commit(db.session, "transparency.generate_report", job.id)
 
 
 def request_call_report(call: Call, actor_id: int | None, trigger_key: str | None = None) -> ReportJob:

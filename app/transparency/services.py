@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, or_, select
 
+from app.campaigns import services as campaigns
 from app.core.audit import AuditEvent
 from app.extensions import db
 from app.transparency.models import AuditSeal
@@ -31,7 +32,6 @@ from app.transparency.reports import (
     run_report_job,
 )
 from app.transparency.sealing import seal_audit_trail, seal_ledger, verify_audit_trail
-from app.transparency.sources import _services
 
 __all__ = [
     "audit_events",
@@ -102,13 +102,9 @@ TAX_COLUMNS = (
 def tax_certificate_rows(year: int) -> list[dict] | None:
     """One row per donor (by national register number) who asked for a certificate and gave
     at least 40 euro in calendar year `year`, net of refunds and disputes, from campaigns'
-    `tax_certificate_requests(year)`; None when campaigns does not provide it."""
-    campaigns = _services("campaigns")
-    fn = getattr(campaigns, "tax_certificate_requests", None) if campaigns else None
-    if fn is None:
-        return None
+    `tax_certificate_requests(year)`."""
     donors: dict[str, dict] = {}
-    for gift in fn(year):
+    for gift in campaigns.tax_certificate_requests(year):
         rrn = gift["national_register_number"]
         row = donors.setdefault(
             rrn,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.extensions import db
+from app.transparency import services
 
 
 @shared_task(name="transparency.seal_ledger")
 def seal_ledger() -> int:
     """Seal every committed, unsealed journal transaction and audit event, and queue again
     the report jobs whose task was lost (idempotent; beat runs it every minute)."""
-    from app.transparency import services
-
     count = services.seal_ledger()
     db.session.commit()
     services.seal_audit_trail()
@@ -25,6 +24,4 @@ def seal_ledger() -> int:
 @shared_task(name="transparency.generate_report")
 def generate_report(job_id: int) -> int | None:
     """Run one report job; a job already done or failed is left alone (a redelivery)."""
-    from app.transparency import services
-
     return services.run_report_job(job_id)
