@@ -134,4 +134,6 @@ def test_postgresql_refuses_an_unbalanced_journal_transaction_at_commit(app):
         conn.execute(text("SET CONSTRAINTS journal_entries_balanced IMMEDIATE"))  # checked now: it balances
         conn.rollback()  # nothing of this test stays
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM journal_transactions WHERE kind = 'raw'")).scalar() == 0
+        assert (
+            conn.execute(text("SELECT count(*) FROM journal_transactions WHERE kind = 'raw'")).scalar() == 0
+        )
