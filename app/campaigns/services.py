@@ -146,31 +146,30 @@ def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool
     return campaign
 
 
-def close_due() -> list[int]:
-    """Close every open campaign whose end has passed (task campaigns.close_due). Each
-    closes in its own transaction (committed here); a campaign closed meanwhile is skipped."""
-    ids = list(
+def due_campaign_ids() -> list[int]:
+    """Open campaigns whose end has passed (task campaigns.close_due closes each)."""
+    return list(
         db.session.scalars(
             select(Campaign.id).where(Campaign.status == "open", Campaign.ends_at <= clock.now())
         )
     )
-    closed = []
-    for cid in ids:
-        campaign = db.session.get(Campaign, cid)
-        campaign = _locked(campaign)
-        if campaign.status == "open" and campaign.ends_at <= clock.now():
-            close_campaign(campaign)
-            closed.append(cid)
-        db.session.commit()
-    return closed
 
 
-def expire_pending(max_age_hours: int = 25) -> list[int]:
-    """Ask the gateway about pledges pending for longer than its checkout lives, and apply
-    what it says: paid ones succeed, open ones are expired there (key `expire:<id>`) and
-    here. Each pledge in its own transaction (committed here)."""
+def close_if_due(campaign_id: int) -> bool:
+    """Close the campaign if it is still open and its end has passed (under its row lock:
+    a campaign closed meanwhile is left alone). True when this call closed it."""
+    campaign = _locked(db.session.get(Campaign, campaign_id))
+    if campaign.status != "open" or campaign.ends_at > clock.now():
+        return False
+    close_campaign(campaign)
+    return True
+
+
+def stale_pending_ids(max_age_hours: int = 25) -> list[int]:
+    """Pledges pending for longer than their gateway's checkout lives (task
+    campaigns.expire_pending asks the gateway about each)."""
     cutoff = clock.now() - timedelta(hours=max_age_hours)
-    ids = list(
+    return list(
         db.session.scalars(
             select(Pledge.id).where(
                 Pledge.status == "pending",
@@ -179,23 +178,20 @@ def expire_pending(max_age_hours: int = 25) -> list[int]:
             )
         )
     )
-    done = []
-    for pid in ids:
-        pledge = db.session.get(Pledge, pid)
-        try:
-            gateway = payments.get_gateway(pledge.method)
-            state = gateway.payment_state(session_id=pledge.checkout_session_id)
-            if state is not None and state.status == "open":
-                gateway.expire_checkout(pledge.checkout_session_id, pledge.id)
-                state = gateway.payment_state(session_id=pledge.checkout_session_id)
-            if state is not None:
-                confirmation.apply_state(pledge.id, state)
-            db.session.commit()
-            done.append(pid)
-        except payments.GatewayUnavailable:
-            db.session.rollback()
-            current_app.logger.warning("could not settle pending pledge %s; next run retries", pid)
-    return done
+
+
+def settle_stale_pending(pledge_id: int) -> None:
+    """Ask the gateway how a stale pending pledge's payment stands and apply it: paid ones
+    succeed, open ones are expired there (key `expire:<id>`) and here, through the same
+    confirmation path as a webhook. Raises GatewayUnavailable when it does not answer."""
+    pledge = db.session.get(Pledge, pledge_id)
+    gateway = payments.get_gateway(pledge.method)
+    state = gateway.payment_state(session_id=pledge.checkout_session_id)
+    if state is not None and state.status == "open":
+        gateway.expire_checkout(pledge.checkout_session_id, pledge.id)
+        state = gateway.payment_state(session_id=pledge.checkout_session_id)
+    if state is not None:
+        confirmation.apply_state(pledge.id, state)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from app.core import append_only, clock  # noqa: F401 - append_only: create_all 
 from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
+from app.core.signals import signals_command
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 bp = Blueprint("core", __name__)
@@ -264,3 +265,4 @@ def healthz():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.cli.add_command(signals_command)

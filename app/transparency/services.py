@@ -4,7 +4,7 @@
   `iter_jsonl()`, `check_seals()`; the record format and hash are in `chain`.
 - Audit trail: `seal_audit_trail()`, `verify_audit_trail()`, `audit_events(...)`.
 - Reports: `request_call_report(call, actor_id)`, `request_fund_report(year, actor_id)`,
-  `run_report_job(job_id)`, `get_job`, `list_reports`, `get_report`, `report_document`.
+  `get_job`, `list_reports`, `get_report`, `report_document`.
 - Tax certificates: `tax_certificate_rows(year)` (auditor only, checked by the caller).
 """
 
@@ -29,7 +29,6 @@ from app.transparency.reports import (
     request_call_report,
     request_fund_report,
     requeue_lost_jobs,
-    run_report_job,
 )
 from app.transparency.sealing import seal_audit_trail, seal_ledger, verify_audit_trail
 
@@ -47,7 +46,6 @@ __all__ = [
     "request_call_report",
     "request_fund_report",
     "requeue_lost_jobs",
-    "run_report_job",
     "seal_audit_trail",
     "seal_ledger",
     "tax_certificate_rows",

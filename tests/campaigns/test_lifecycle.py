@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.campaigns import events, services
+from app.campaigns import tasks as campaign_tasks
 from app.campaigns.models import Campaign, Refund
 from app.core import clock
 from app.core.errors import InvalidTransition
@@ -66,10 +67,10 @@ def test_close_due_closes_on_time_once_and_judges_by_the_ledger():
     demo.pay(demo_payment(p.checkout_session_id))
     closed = []
     with events.campaign_closed.connected_to(lambda sender, **kw: closed.append(sender.id)):
-        assert services.close_due() == []  # not yet
+        assert campaign_tasks.close_due() == []  # not yet
         clock.travel_to(campaign.ends_at)
-        assert services.close_due() == [campaign.id]
-        assert services.close_due() == []
+        assert campaign_tasks.close_due() == [campaign.id]
+        assert campaign_tasks.close_due() == []
     assert reload(campaign).status == "succeeded"
     assert closed == [campaign.id]
 
@@ -107,7 +108,7 @@ def test_failed_all_or_nothing_campaign_refunds_every_pledge_exactly_once(client
     with pytest.raises(InvalidTransition):
         services.close_campaign(campaign)
     db.session.rollback()
-    services.close_due()
+    campaign_tasks.close_due()
     db.session.commit()
     assert len(fake_stripe.created["refund"]) == 3
     assert all(reload(p).status == "refunded" for p in [*online, gift, late])
