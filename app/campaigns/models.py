@@ -22,6 +22,9 @@ from app.core.models import Base, UTCDateTime
 from app.core.statemachine import StateMachine
 from app.payments.gateways import GATEWAYS
 
+# A campaign that no longer runs (its match can settle).
+CLOSED = ("succeeded", "failed", "cancelled")
+
 CAMPAIGN_STATES = StateMachine(
     "campagne",
     {

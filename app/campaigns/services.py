@@ -366,3 +366,8 @@ def receipt_link(pledge: Pledge) -> str:
     """The pledge's secret status page (for the receipt mail of the notifications domain)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}/pledges/{pledge.id}?token={receipt_token(pledge)}"
+
+
+def net_by_pledge(campaign_id: int) -> dict[int, int]:
+    """What each pledge of the campaign counts for now, from the journal (pledge id → cents)."""
+    return money.net_by_pledge(campaign_id)

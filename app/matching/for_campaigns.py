@@ -5,7 +5,7 @@ settlement service; those are idempotent, so a repeated call changes nothing."""
 
 from __future__ import annotations
 
-from app.campaigns.models import Campaign, Pledge
+from app.campaigns.models import CLOSED, Campaign, Pledge
 from app.matching import settlement
 from app.matching.reservations import reserve_for_selection
 
@@ -22,12 +22,12 @@ class CampaignMatching:
     def pledge_counted(self, pledge: Pledge) -> None:
         settlement.draw_for_pledge(pledge)  # live only; a pledge pending at close still draws
         campaign = pledge.campaign
-        if campaign.status in settlement.CLOSED:
+        if campaign.status in CLOSED:
             settlement.settle(campaign)  # the last pending pledge may have resolved
 
     def pledge_resolved(self, pledge: Pledge) -> None:
         campaign = pledge.campaign
-        if campaign.status in settlement.CLOSED:
+        if campaign.status in CLOSED:
             settlement.settle(campaign)
 
     def pledge_returned(self, pledge: Pledge) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.calls.models import Application
+from app.campaigns.models import CLOSED
 from app.core import clock
 from app.core.sql import insert_once
 from app.extensions import db
@@ -27,8 +28,6 @@ from app.matching.policy import (
     times_ratio,
 )
 from app.matching.reservations import application_max_match, ordered_commitments, release_project
-
-CLOSED = ("succeeded", "failed", "cancelled")
 
 
 def project_match_for(campaign: Any, lock: bool = False, create: bool = True) -> ProjectMatch | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.campaigns import money
+from app.campaigns import services as campaigns
 from app.campaigns.models import EVER_PAID, Campaign, Pledge
 from app.extensions import db
 from app.ledger import services as ledger
@@ -247,7 +247,7 @@ def _check_campaigns(out: list[dict]) -> None:
                     "message": f"campaign {campaign.id}: cached raised differs from the entries",
                 }
             )
-        by_pledge = money.net_by_pledge(campaign.id)
+        by_pledge = campaigns.net_by_pledge(campaign.id)
         for pledge in db.session.scalars(select(Pledge).where(Pledge.campaign_id == campaign.id)):
             want = ledger_net_expected(pledge)
             if by_pledge.get(pledge.id, 0) != want:

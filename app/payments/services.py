@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.payments import inbox
-from app.payments.demo import demo_payment
+from app.payments import demo, inbox
 from app.payments.gateways import GATEWAYS, get_gateway
 from app.payments.inbox import HandledEvent, PaymentReceiver
 from app.payments.models import PaymentEvent
@@ -37,6 +36,8 @@ __all__ = [
     "PaymentReceiver",
     "PaymentState",
     "PaymentUpdate",
+    "demo_fail",
+    "demo_pay",
     "demo_payment",
     "events_query",
     "get_gateway",
@@ -66,3 +67,9 @@ def events_query(outcome: str | None = None):
     if outcome:
         q = q.where(PaymentEvent.outcome == outcome)
     return q
+
+
+# The demo gateway's buttons, for the demo data and the tests (app/payments/demo.py).
+demo_payment = demo.demo_payment
+demo_pay = demo.pay
+demo_fail = demo.fail

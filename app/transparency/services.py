@@ -20,6 +20,7 @@ from app.extensions import db
 from app.transparency.models import AuditSeal
 from app.transparency.public_ledger import check_seals, iter_jsonl, ledger_page, unsealed_count
 from app.transparency.public_ledger import head as ledger_head
+from app.transparency.render import CSV_TABLES, to_csv, to_pdf
 from app.transparency.reports import (
     get_job,
     get_report,
@@ -33,6 +34,9 @@ from app.transparency.reports import (
 from app.transparency.sealing import seal_audit_trail, seal_ledger, verify_audit_trail
 
 __all__ = [
+    "CSV_TABLES",
+    "to_csv",
+    "to_pdf",
     "audit_events",
     "check_seals",
     "get_job",
