@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from app.core.auth import roles_required
-from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
 from app.payments import demo, inbox, services
 
@@ -47,12 +47,11 @@ def demo_checkout_action(session_id):
         return redirect(payment.cancel_url, 303)
     if action not in ("pay", "fail"):
         abort(400)
-    try:
+    with attempt() as outcome:
         (demo.pay if action == "pay" else demo.fail)(payment)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         return render_template("payments/demo_checkout.html", payment=payment, error=exc.message), exc.status
-    db.session.commit()
     return redirect(payment.success_url, 303)
 
 
