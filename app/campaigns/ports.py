@@ -16,9 +16,10 @@ from app.core import ports
 
 @ports.declare
 class Matching(Protocol):
-    """The match money of a campaign. Every method takes the project's match row lock and,
-    where money moves, the shared commitment rows: call it after the pledge and campaign
-    rows are locked, as the last step before the transaction ends."""
+    """The match money of a campaign. Every method that changes something takes the
+    project's match row lock and, where money moves, the shared commitment rows: call it
+    after the pledge and campaign rows are locked, as the last step before the transaction
+    ends."""
 
     def campaign_opened(self, campaign: Campaign) -> None:
         """Link the campaign to the match its selection reserved."""
@@ -34,6 +35,12 @@ class Matching(Protocol):
 
     def pledge_returned(self, pledge: Pledge) -> None:
         """A refund, a lost dispute or a cancelled gift: give back the match it no longer earns."""
+
+    def matched_cents(self, campaign: Campaign) -> int:
+        """The match on top of the campaign now (reads only)."""
+
+    def pledge_effect(self, campaign: Campaign, amount_cents: int) -> int:
+        """What a pledge of this amount would draw now (reads only: "your 20 euro becomes 40")."""
 
 
 @ports.declare

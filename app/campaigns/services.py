@@ -308,19 +308,18 @@ def is_owner_pledge(pledge: Pledge) -> bool:
 
 
 def matched_cents(campaign: Campaign) -> int:
-    """The match on top, from the matching domain's hook (0 when it is not installed)."""
-    hook = current_app.extensions.get("streekfonds_matched_cents")
-    return int(hook(campaign)) if hook else 0
+    """The match on top, as matching counts it (the Matching port)."""
+    return int(ports.get(Matching).matched_cents(campaign))
 
 
 def pledge_effects(campaign: Campaign, amounts=(2000, 5000)) -> list[tuple[int, int]]:
-    """What a pledge of each amount becomes with the match on top, from the live projection
-    of the matching domain's hook (`streekfonds_pledge_effect`): [(amount, amount + match)].
-    Empty when the hook is absent or the campaign is not open."""
-    hook = current_app.extensions.get("streekfonds_pledge_effect")
-    if hook is None or campaign.status != "open":
+    """What a pledge of each amount becomes with the match on top, from matching's live
+    projection (the Matching port): [(amount, amount + match)]. Empty when the campaign is
+    not open."""
+    if campaign.status != "open":
         return []
-    return [(amount, amount + int(hook(campaign, amount))) for amount in amounts]
+    effect = ports.get(Matching).pledge_effect
+    return [(amount, amount + int(effect(campaign, amount))) for amount in amounts]
 
 
 def public_pledges(campaign: Campaign) -> list[Pledge]:

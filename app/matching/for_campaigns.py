@@ -6,7 +6,7 @@ settlement service; those are idempotent, so a repeated call changes nothing."""
 from __future__ import annotations
 
 from app.campaigns.models import CLOSED, Campaign, Pledge
-from app.matching import settlement
+from app.matching import audit, settlement
 from app.matching.reservations import reserve_for_selection
 
 
@@ -32,6 +32,12 @@ class CampaignMatching:
 
     def pledge_returned(self, pledge: Pledge) -> None:
         settlement.return_for_pledge(pledge)
+
+    def matched_cents(self, campaign: Campaign) -> int:
+        return audit.matched_cents(campaign)
+
+    def pledge_effect(self, campaign: Campaign, amount_cents: int) -> int:
+        return audit.pledge_effect_cents(campaign, amount_cents)
 
 
 def on_selection_confirming(call, applications=(), **_kw) -> None:
