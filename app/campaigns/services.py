@@ -74,8 +74,8 @@ def create_campaign(application, actor_id: int | None = None) -> Campaign:
     return campaign
 
 
-def on_selection_confirmed(call, selected=(), **_kw) -> None:
-    """Receiver of jury's selection_confirmed: each selected application gets its campaign."""
+def create_campaigns(call, selected) -> None:
+    """app.jury.ports.SelectionCampaigns: each selected application gets its draft campaign."""
     for application in selected:
         create_campaign(application)
 

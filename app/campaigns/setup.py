@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.campaigns import confirmation, manage_views, services, tasks, views  # noqa: F401
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
-from app.jury import events as jury_events
+from app.jury.ports import SelectionCampaigns
 from app.payments.services import PaymentReceiver
 
 CAMPAIGN_LABELS = {
@@ -52,4 +52,4 @@ def register(app: Flask) -> None:
     )
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
-    jury_events.selection_confirmed.connect(services.on_selection_confirmed)
+    ports.provide(app, SelectionCampaigns, services.create_campaigns)

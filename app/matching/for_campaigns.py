@@ -1,10 +1,12 @@
-"""What matching does for campaigns, at the points campaigns' code calls it (the Matching
-port of app/campaigns/ports.py, provided in matching's setup). Each method runs inside the
+"""What matching does for campaigns and the jury, at the points their code calls it (the
+Matching port of app/campaigns/ports.py and the MatchReservation port of
+app/jury/ports.py, provided in matching's setup). Each method runs inside the
 caller's transaction, after the pledge and campaign rows are locked, and only calls a
 settlement service; those are idempotent, so a repeated call changes nothing."""
 
 from __future__ import annotations
 
+from app.calls.models import Application, Call
 from app.campaigns.models import CLOSED, Campaign, Pledge
 from app.matching import audit, settlement
 from app.matching.reservations import reserve_for_selection
@@ -40,6 +42,7 @@ class CampaignMatching:
         return audit.pledge_effect_cents(campaign, amount_cents)
 
 
-def on_selection_confirming(call, applications=(), **_kw) -> None:
-    # Raises Conflict(match_not_covered) to refuse the whole confirmation.
+def reserve_selection(call: Call, applications: list[Application]) -> None:
+    """app.jury.ports.MatchReservation: raises Conflict(match_not_covered) to refuse the
+    whole confirmation."""
     reserve_for_selection(call, list(applications))

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.campaigns.ports import Matching
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
-from app.jury import events as jury_events
+from app.jury.ports import MatchReservation
 from app.matching import (
     audit,
     cli,
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     )
     add_status_labels(app, STATUS_LABELS)
     ports.provide(app, Matching, for_campaigns.CampaignMatching())
-    jury_events.selection_confirming.connect(for_campaigns.on_selection_confirming)
+    ports.provide(app, MatchReservation, for_campaigns.reserve_selection)
     app.extensions["streekfonds_selection_planner"] = reservations.planner_factory
     app.extensions["streekfonds_matched_cents"] = audit.matched_cents
     app.extensions["streekfonds_pledge_effect"] = audit.pledge_effect_cents

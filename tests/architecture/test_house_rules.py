@@ -18,6 +18,7 @@ COMMITTERS = ("views.py", "manage_views.py", "tasks.py", "cli.py")
 # With the reason each one commits.
 ALSO_COMMITS = {
     "core/setup.py": "the language switch view and the error handlers live here",
+    "core/transaction.py": "attempt(): the views' one way to commit or roll back",
     "notifications/delivery.py": "the delivery task's lease: the claim is committed before SMTP is called",
 }
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app.campaigns import events, services
 from app.campaigns import tasks as campaign_tasks
 from app.campaigns.models import Campaign, Refund
-from app.core import clock
+from app.core import clock, ports
 from app.core.errors import InvalidTransition
 from app.extensions import db
-from app.jury import events as jury_events
+from app.jury.ports import SelectionCampaigns
 from tests import factories
 from tests.campaigns.fixtures import assert_cache_matches_ledger, deliver, make_campaign, pledge, reload
 
@@ -21,9 +21,10 @@ from tests.campaigns.fixtures import assert_cache_matches_ledger, deliver, make_
 def test_selection_confirmed_creates_one_draft_campaign_per_selected_application():
     call = factories.call(campaign_days=30, theme="zorg")
     chosen = factories.application(call, status="selected", target_cents=450_000, municipality="Melle")
-    other = factories.application(call, status="not_selected")
-    jury_events.selection_confirmed.send(call, selected=[chosen], not_selected=[other])
-    jury_events.selection_confirmed.send(call, selected=[chosen], not_selected=[other])  # twice: still one
+    factories.application(call, status="not_selected")  # not selected: no campaign
+    # What the jury's confirmation asks of campaigns (the SelectionCampaigns port).
+    ports.get(SelectionCampaigns)(call, [chosen])
+    ports.get(SelectionCampaigns)(call, [chosen])  # twice: still one
     campaigns = db.session.scalars(select(Campaign).where(Campaign.call_id == call.id)).all()
     assert len(campaigns) == 1
     c = campaigns[0]
