@@ -82,6 +82,7 @@ def test_the_signal_map_shows_notifications_only_on_the_money_path(app):
     # signal that only existed to order row locks.
     assert not any(name.startswith("payment-") for name in rows)
     assert "pledge-succeeded-last" not in rows
+    assert "selection-confirming" not in rows  # the jury calls MatchReservation instead
     money_path = (
         "pledge-succeeded",
         "pledge-failed",
