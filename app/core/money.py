@@ -1,13 +1,38 @@
-"""Money is integer euro cents (a plain int everywhere: in the models, the ledger and the
-API); this module parses and shows it, never as a float."""
+"""Money is integer euro cents; this module parses and shows it, never as a float."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from babel.numbers import format_currency
 
 _LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An amount of euro in cents. Adding or comparing two of them never touches a float.
+    The ledger adds its entries up with it (app/ledger/services.py), so a float or a bool
+    amount is refused where the money is written."""
+
+    cents: int
+
+    def __post_init__(self):
+        if not isinstance(self.cents, int) or isinstance(self.cents, bool):
+            raise TypeError("Money takes integer cents")
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.cents + other.cents)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.cents - other.cents)
+
+    def __neg__(self) -> Money:
+        return Money(-self.cents)
+
+    def __str__(self) -> str:
+        return format_cents(self.cents)
 
 
 def format_cents(cents: int | None, locale: str = "nl") -> str:
