@@ -4,6 +4,7 @@ A new gateway adds its harness to HARNESSES (docs/payments.md)."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
 
 import pytest
@@ -92,6 +93,15 @@ def test_the_gateway_implements_the_protocol(harness):
     gateway = get_gateway(harness.name)
     assert isinstance(gateway, Gateway)
     assert gateway.name == harness.name
+    # Every method of the protocol, with the same parameters (names, kinds and defaults).
+    for name, promised in vars(Gateway).items():
+        if name.startswith("_") or not callable(promised):
+            continue
+        given = inspect.signature(getattr(type(gateway), name))
+        expected = inspect.signature(promised)
+        assert [(p.name, p.kind, p.default) for p in given.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in expected.parameters.values()
+        ], name
 
 
 def test_a_checkout_is_created_once_per_pledge_and_starts_open(harness):
