@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import page
-from app.campaigns import schemas, transfers
+from app.campaigns import schemas
 from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign, Pledge
 
@@ -82,7 +82,7 @@ class CampaignPledges(MethodView):
             "checkout_url": pledge.checkout_url,
             "receipt_token": token,
         }
-        transfer = transfers.instructions(pledge)
+        transfer = campaigns.transfer_instructions(pledge)
         if transfer is not None:
             out.update(
                 iban=transfer.iban,

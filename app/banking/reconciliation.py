@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from app.banking import accounts
 from app.banking.models import BankLine
 from app.campaigns import services as campaigns
-from app.campaigns import transfers
 from app.campaigns.models import Pledge
 from app.core import audit, clock
 from app.core import structured_reference as ogm
@@ -63,7 +62,7 @@ def _queue(line: BankLine, reason: str) -> None:
 
 
 def _pay_pledge(line: BankLine, pledge_id: int, accept_amount: bool) -> str | None:
-    reason = transfers.pay_by_transfer(
+    reason = campaigns.pay_by_transfer(
         pledge_id, line.amount_cents, accounts.bank(line.account_iban), accept_amount=accept_amount
     )
     if reason is None:
@@ -198,7 +197,7 @@ def _offline_gift(line: BankLine, campaign_id: int, actor_id: int | None) -> Non
         campaign,
         {
             "amount_cents": line.amount_cents,
-            "method": transfers.METHOD,
+            "method": "bank_transfer",
             "reference": _line_reference(line),
             "display_name": line.counterparty_name,
         },
@@ -218,7 +217,7 @@ def undo(line_id: int, actor_id: int | None, note: str | None = None) -> BankLin
         raise Conflict(_("Deze bankbeweging staat al in de wachtrij."), code="line_unmatched")
     before = {"status": line.status, "pledge_id": line.pledge_id, "commitment_id": line.commitment_id}
     if line.pledge_id is not None and line.campaign_id is None:
-        transfers.unpay(line.pledge_id, actor_id, note)  # reverses the pledge's own posting
+        campaigns.unpay_transfer(line.pledge_id, actor_id, note)  # reverses the pledge's own posting
         line.transaction_id = None
     elif line.pledge_id is not None:
         campaigns.cancel_offline_gift(db.session.get(Pledge, line.pledge_id), actor_id, note)

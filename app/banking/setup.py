@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from app.banking import checks, cli, models, views  # noqa: F401 - the tables belong to every app
 from app.core import structured_reference as ogm
 from app.core.setup import add_nav, add_status_labels
-from app.matching.verify import add_check
+from app.matching.services import add_check
 
 STATUS_LABELS = {
     "matched": _l("gekoppeld"),

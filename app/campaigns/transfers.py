@@ -1,7 +1,7 @@
 """Pledges paid by bank transfer: announced by the backer, paid when a statement says so.
 
 A backer who chooses a transfer gets a pending pledge with a Belgian structured
-communication derived from its id (``app.banking.structured_reference``) and the fund's
+communication derived from its id (``app.core.structured_reference``) and the fund's
 account. Nothing counts until a bank statement line pays it (``pay_by_transfer``), and
 then it counts exactly as a card payment: the same `succeed` step posts the ledger
 (held on `bank:<iban>`), draws the match and writes the receipt. A pending transfer
@@ -18,9 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.campaigns import events, money
-from app.campaigns.models import Pledge
-from app.campaigns.payment_handling import locked_pledge, succeed
-from app.core import audit, bank_transfer, clock
+from app.campaigns.confirmation import locked_pledge, succeed
+from app.campaigns.models import EVER_PAID, Pledge
+from app.campaigns.ports import Matching, PledgeMail
+from app.core import audit, bank_transfer, clock, ports
 from app.core import structured_reference as ogm
 from app.core.errors import Conflict
 from app.extensions import db
@@ -33,7 +34,6 @@ UNKNOWN, AMOUNT_MISMATCH, ALREADY_PAID, NOT_PENDING = (
     "already_paid",
     "not_pending",
 )
-_PAID = {"succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost"}
 
 
 def instructions(pledge: Pledge) -> bank_transfer.TransferInstructions | None:
@@ -78,7 +78,7 @@ def pay_by_transfer(pledge_id: int, amount_cents: int, held_account: str, *, acc
     pledge = locked_pledge(pledge_id)
     if pledge is None or pledge.method != METHOD or not pledge.announced_by_backer:
         return UNKNOWN
-    if pledge.status in _PAID:
+    if pledge.status in EVER_PAID:
         return ALREADY_PAID
     if pledge.status not in ("pending", "expired"):
         return NOT_PENDING
@@ -115,18 +115,19 @@ def expire(pledge_id: int) -> bool:
         return False
     pledge.status = "expired"
     db.session.flush()
+    ports.get(Matching).pledge_resolved(pledge)  # a closed campaign may settle now
     events.pledge_expired.send(pledge)
     return True
 
 
-def sweep(now: datetime | None = None) -> dict[str, list[int]]:
+def sweep_transfers(now: datetime | None = None) -> dict[str, list[int]]:
     """The beat's step for transfers: expire what waited long enough, and tell whoever
     sends reminders about the ones past half time (their outbox key makes each reminder
     go out once, however often this runs)."""
     expired = [pid for pid in due_for_expiry(now) if expire(pid)]
     reminded = []
     for pledge in due_for_reminder(now):
-        events.transfer_reminder_due.send(pledge)
+        ports.get(PledgeMail).transfer_reminder(pledge)
         reminded.append(pledge.id)
     return {"expired": expired, "reminded": reminded}
 
@@ -170,4 +171,5 @@ def unpay(pledge_id: int, actor_id: int | None, note: str | None = None) -> None
         {"status": "cancelled"},
         note,
     )
+    ports.get(Matching).pledge_returned(pledge)
     events.pledge_cancelled.send(pledge)

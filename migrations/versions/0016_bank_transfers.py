@@ -1,7 +1,7 @@
 """bank transfers
 
 Revision ID: 0016
-Revises: 0006
+Revises: 0011a
 Create Date: 2026-12-03 07:52:36.682905
 
 """
@@ -12,7 +12,7 @@ import app.core.models  # noqa: F401 - column types of our own
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0006'
+down_revision = '0011a'
 branch_labels = None
 depends_on = None
 

@@ -296,11 +296,11 @@ def test_the_backer_gets_the_instructions_once_and_one_reminder_at_half_time(app
     assert instructions.context["iban"] == "BE68 5390 0754 7034"
     with clock.restored():
         clock.shift(timedelta(days=8))
-        assert transfers.sweep() == {"expired": [], "reminded": [p.id]}
-        transfers.sweep()
+        assert transfers.sweep_transfers() == {"expired": [], "reminded": [p.id]}
+        transfers.sweep_transfers()
         assert len(mails("pledge_transfer_reminder")) == 1
         clock.shift(timedelta(days=7))
-        assert transfers.sweep()["expired"] == [p.id]
+        assert transfers.sweep_transfers()["expired"] == [p.id]
     assert reload(p).status == "expired" and mails("pledge_transfer_reminder")
 
 
