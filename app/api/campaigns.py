@@ -32,11 +32,8 @@ FIELDS = (
 
 def dump(campaign: Campaign) -> dict:
     """The campaign's fields and figures; the response schema serialises them."""
-    figures = {
-        "raised_cents": campaigns.raised_cents(campaign),
-        "matched_cents": campaigns.matched_cents(campaign),
-        "backers_count": campaigns.backers_count(campaign),
-    }
+    shown = campaigns.public_figures([campaign])[campaign.id]
+    figures = {k: shown[k] for k in ("raised_cents", "matched_cents", "backers_count")}
     return {**{k: getattr(campaign, k) for k in FIELDS}, **figures}
 
 
@@ -48,14 +45,18 @@ def list_campaigns(args):
     query = campaigns.campaigns_query(
         args["municipality"], args["theme"], args["status"], args["q"], current_api_user()
     )
-    return page(query, Campaign.id, args, dump)
+    out = page(query, Campaign.id, args, dump)
+    campaigns.commit_written()  # the figures cache rows a stale campaign got
+    return out
 
 
 @blp.route("/<int:campaign_id>")
 @blp.response(200, schemas.CampaignSchema)
 def get_campaign(campaign_id):
-    """One campaign with raised (from the ledger), matched and backers."""
-    return dump(campaigns.get_campaign(campaign_id, current_api_user()))
+    """One campaign with raised (kept with every ledger posting), matched and backers."""
+    out = dump(campaigns.get_campaign(campaign_id, current_api_user()))
+    campaigns.commit_written()
+    return out
 
 
 @blp.route("/<int:campaign_id>/pledges")

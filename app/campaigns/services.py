@@ -13,8 +13,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
-from app.campaigns import events, money
+from app.campaigns import events, figures, money
+from app.campaigns.figures import commit_written, public_figures, refresh_campaign_figures  # noqa: F401
 from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
 from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
@@ -95,6 +97,7 @@ def open_campaign(campaign: Campaign, actor_id: int | None, starts_at: datetime 
     campaign.opened_at = clock.now()
     campaign.starts_at = starts_at or campaign.opened_at
     campaign.ends_at = clock.add_local_days(campaign.starts_at, campaign.call.campaign_days or 45)
+    campaign.figures_version += 1  # the pledge effects show from now on
     db.session.flush()
     audit.record(
         db.session,
@@ -125,6 +128,7 @@ def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool
     CAMPAIGN_STATES.check(source, target)
     campaign.status = target
     campaign.closed_at = clock.now()
+    campaign.figures_version += 1  # no more pledge effects
     db.session.flush()
     audit.record(
         db.session,
@@ -259,9 +263,10 @@ def campaigns_query(
 
 
 def facets() -> dict[str, list[str]]:
-    """Municipalities and themes of public campaigns, for the filters."""
+    """Municipalities and themes of public campaigns, for the filters (distinct pairs: a
+    fund with thousands of campaigns has a few dozen)."""
     rows = db.session.execute(
-        select(Campaign.municipality, Campaign.theme).where(Campaign.status.in_(PUBLIC_STATUSES))
+        select(Campaign.municipality, Campaign.theme).where(Campaign.status.in_(PUBLIC_STATUSES)).distinct()
     ).all()
     return {
         "municipalities": sorted({m for m, _t in rows if m}),
@@ -317,6 +322,15 @@ def pending_count(campaign: Campaign) -> int:
     )
 
 
+def owns(pledge: Pledge, owner_id: int, owner_email: str | None) -> bool:
+    """Whether `pledge` is by the owner (`owner_id`, `owner_email`): by their account or
+    their e-mail address, in any case. The one rule behind is_owner_pledge and
+    `owners_of`'s users."""
+    if pledge.user_id is not None and pledge.user_id == owner_id:
+        return True
+    return bool(pledge.email and owner_email and pledge.email.lower() == owner_email.lower())
+
+
 def is_owner_pledge(pledge: Pledge) -> bool:
     """A pledge by the application owner's account or e-mail (their own money is not matched)."""
     from app.accounts.models import User
@@ -328,7 +342,55 @@ def is_owner_pledge(pledge: Pledge) -> bool:
         return False
     # Only the address: loading the User would load its roles too (every live draw asks).
     owner_email = db.session.scalar(select(User.email).where(User.id == campaign.owner_id))
-    return bool(owner_email and pledge.email.lower() == owner_email.lower())
+    return owns(pledge, campaign.owner_id, owner_email)
+
+
+def owners_of(campaign_ids) -> dict[int, tuple[int, str | None]]:
+    """{campaign id: (owner id, owner e-mail)} in one query (to ask `owns` of many pledges)."""
+    from app.accounts.models import User
+
+    ids = list(set(campaign_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Campaign.id, Campaign.owner_id, User.email)
+        .join(User, User.id == Campaign.owner_id)
+        .where(Campaign.id.in_(ids))
+    )
+    return {cid: (owner_id, email) for cid, owner_id, email in rows}
+
+
+def pledges_of_campaigns(campaign_ids, counted_or_confirmed: bool = False) -> dict[int, list[Pledge]]:
+    """{campaign id: its pledges in id order} in one query; with `counted_or_confirmed`
+    only those that were ever confirmed or count now (what the match rules look at)."""
+    ids = list(set(campaign_ids))
+    out: dict[int, list[Pledge]] = {cid: [] for cid in ids}
+    if not ids:
+        return out
+    query = select(Pledge).where(Pledge.campaign_id.in_(ids)).order_by(Pledge.id)
+    if counted_or_confirmed:
+        # Only what the rules read: a viral campaign has thousands of these.
+        query = query.options(
+            load_only(
+                Pledge.id,
+                Pledge.campaign_id,
+                Pledge.email,
+                Pledge.user_id,
+                Pledge.method,
+                Pledge.status,
+                Pledge.amount_cents,
+                Pledge.refunded_cents,
+                Pledge.created_at,
+                Pledge.confirmed_at,
+            )
+        )
+        query = query.where(
+            Pledge.confirmed_at.is_not(None)
+            | Pledge.status.in_(("succeeded", "partially_refunded", "disputed"))
+        )
+    for pledge in db.session.scalars(query):
+        out[pledge.campaign_id].append(pledge)
+    return out
 
 
 def matched_cents(campaign: Campaign) -> int:
@@ -360,10 +422,7 @@ def public_pledges(campaign: Campaign) -> list[Pledge]:
 
 
 def days_left(campaign: Campaign) -> int | None:
-    if campaign.status != "open" or campaign.ends_at is None:
-        return None
-    seconds = (campaign.ends_at - clock.now()).total_seconds()
-    return max(0, int(-(-seconds // 86400)))
+    return figures.days_left(campaign)
 
 
 def summary(campaign: Campaign) -> dict:
@@ -377,13 +436,14 @@ def summary(campaign: Campaign) -> dict:
 
 
 def cache_mismatches() -> list[dict]:
-    """Campaigns whose cached raised figure differs from the ledger (should be empty)."""
+    """Campaigns whose cached figures differ from the ledger (should be empty): raised on the
+    campaign row, and the current rows of the public figures cache (backers, match)."""
     out = []
     for campaign in db.session.scalars(select(Campaign)):
         derived = money.raised_from_ledger(campaign.id)
         if derived != campaign.raised_cache_cents:
             out.append({"campaign_id": campaign.id, "cached": campaign.raised_cache_cents, "ledger": derived})
-    return out
+    return out + figures.mismatches()
 
 
 def receipt_link(pledge: Pledge) -> str:

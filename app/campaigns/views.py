@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.campaigns import content, forms, services
 from app.campaigns.models import Campaign
+from app.core import http
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -41,29 +53,38 @@ def list_campaigns():
     campaigns = db.session.scalars(
         query.order_by(Campaign.status != "open", Campaign.ends_at, Campaign.id).limit(200)
     ).all()
-    return render_template(
-        "campaigns/list.html",
-        campaigns=campaigns,
-        figures={c.id: services.summary(c) for c in campaigns},
-        facets=services.facets(),
-        args=args,
+    figures = services.public_figures(campaigns)
+    services.commit_written()
+    page = render_template(
+        "campaigns/list.html", campaigns=campaigns, figures=figures, facets=services.facets(), args=args
     )
+    return http.finish_by_content(make_response(page))
 
 
 @bp.route("/campaigns/<int:campaign_id>")
 def show_campaign(campaign_id):
     campaign = services.get_campaign(campaign_id, current_user)
-    return render_template(
+    # Everything the page shows moves the campaign's figures_version or changed_at.
+    stamp = (campaign.changed_at, campaign.figures_version, campaign.status, services.days_left(campaign))
+    etag = http.validator("campaign", campaign.id, *stamp)
+    cached = http.not_modified(etag, campaign.changed_at)
+    if cached is not None:
+        return cached
+    last_modified = campaign.changed_at
+    figures = services.public_figures([campaign])[campaign.id]
+    services.commit_written()
+    page = render_template(
         "campaigns/show.html",
         campaign=campaign,
-        figures=services.summary(campaign),
+        figures=figures,
         story_html=content.render_markdown(campaign.story_markdown),
         pictures=content.pictures_of(campaign),
         updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],
         pledges=services.public_pledges(campaign),
-        effects=services.pledge_effects(campaign),
+        effects=figures["effects"],
         is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
     )
+    return http.finish(make_response(page), etag, last_modified)
 
 
 @bp.route("/campaigns/<int:campaign_id>/pictures/<int:picture_id>")
@@ -158,9 +179,21 @@ def pledge_status(pledge_id):
 @bp.route("/campaigns/<int:campaign_id>/embed")
 def embed(campaign_id):
     campaign = services.get_campaign(campaign_id)
-    resp = Response(
-        render_template("campaigns/embed.html", campaign=campaign, figures=services.summary(campaign))
+    # The same for every visitor (no menu, no form): shared caches may keep it a minute.
+    etag = http.validator(
+        "embed", campaign.id, campaign.changed_at, campaign.figures_version, str(get_locale()), personal=False
     )
+    resp = http.not_modified(etag, campaign.changed_at, personal=False)
+    if resp is None:
+        last_modified = campaign.changed_at
+        figures = services.public_figures([campaign])[campaign.id]
+        services.commit_written()
+        resp = http.finish(
+            make_response(render_template("campaigns/embed.html", campaign=campaign, figures=figures)),
+            etag,
+            last_modified,
+            personal=False,
+        )
     # Meant to be framed by municipalities' and associations' sites.
     resp.headers["Content-Security-Policy"] = "frame-ancestors *"
     return resp

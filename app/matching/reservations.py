@@ -184,6 +184,10 @@ def reserve_for_selection(call: Call, applications: list[Application]) -> list[P
             booking.book(
                 "reserve", by_id[key], pm, x, position=positions[key], key=f"match:reserve:pm{pm.id}:c{key}"
             )
+        if pm.campaign_id is not None:  # opened before its reservation: its projection moves
+            from app.campaigns import services as campaigns
+
+            campaigns.refresh_campaign_figures(db.session, pm.campaign_id)
         made.append(pm)
     return made
 

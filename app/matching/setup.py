@@ -31,4 +31,5 @@ def register(app: Flask) -> None:
     app.extensions["streekfonds_selection_planner"] = reservations.planner_factory
     app.extensions["streekfonds_matched_cents"] = audit.matched_cents
     app.extensions["streekfonds_pledge_effect"] = audit.pledge_effect_cents
+    app.extensions["streekfonds_match_figures"] = audit.match_figures
     from app.matching import tasks  # noqa: F401 - registers the Celery tasks

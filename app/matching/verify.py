@@ -280,6 +280,22 @@ def _check_campaigns(out: list[dict]) -> None:
                 )
 
 
+def _check_figures_cache(out: list[dict]) -> None:
+    """The public figures cache (backers, match) of every campaign, where current, equals
+    what the ledger and the pledges give."""
+    figures = _optional("app.campaigns.figures")
+    if figures is None or not hasattr(figures, "mismatches"):
+        return
+    for m in figures.mismatches():
+        out.append(
+            {
+                "check": "campaign_figures_cache",
+                **m,
+                "message": f"campaign {m['campaign_id']}: cached {m['figure']} differs from the ledger",
+            }
+        )
+
+
 CHECKS = (
     ("transactions_balance", _check_balanced),
     ("commitments", _check_commitments),
@@ -288,6 +304,7 @@ CHECKS = (
     ("pledge_match_within_share", _check_pledges),
     ("payment_applied_once", _check_once_per_pledge),
     ("campaign_figures", _check_campaigns),
+    ("campaign_figures_cache", _check_figures_cache),
 )
 
 
