@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import Config
-from app.core import clock
+from app.core import clock, pagecache
 from app.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -88,6 +88,7 @@ def _reset_schema():
 @pytest.fixture(autouse=True)
 def _clock():
     clock.reset()
+    pagecache.clear()  # rendered pages of an earlier test's (rolled back) rows
     yield
     clock.reset()
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from app.campaigns import content, forms, services
 from app.campaigns.models import Campaign
-from app.core import http
+from app.core import http, pagecache
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -71,9 +71,14 @@ def show_campaign(campaign_id):
     if cached is not None:
         return cached
     last_modified = campaign.changed_at
+    page = pagecache.anonymous_page(("campaign", campaign.id, *stamp), lambda: _campaign_page(campaign))
+    return http.finish(make_response(page), etag, last_modified)
+
+
+def _campaign_page(campaign: Campaign) -> str:
     figures = services.public_figures([campaign])[campaign.id]
     services.commit_written()
-    page = render_template(
+    return render_template(
         "campaigns/show.html",
         campaign=campaign,
         figures=figures,
@@ -84,7 +89,6 @@ def show_campaign(campaign_id):
         effects=figures["effects"],
         is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
     )
-    return http.finish(make_response(page), etag, last_modified)
 
 
 @bp.route("/campaigns/<int:campaign_id>/pictures/<int:picture_id>")
@@ -186,17 +190,18 @@ def embed(campaign_id):
     resp = http.not_modified(etag, campaign.changed_at, personal=False)
     if resp is None:
         last_modified = campaign.changed_at
-        figures = services.public_figures([campaign])[campaign.id]
-        services.commit_written()
-        resp = http.finish(
-            make_response(render_template("campaigns/embed.html", campaign=campaign, figures=figures)),
-            etag,
-            last_modified,
-            personal=False,
-        )
+        stamp = ("embed", campaign.id, campaign.changed_at, campaign.figures_version)
+        page = pagecache.anonymous_page(stamp, lambda: _embed_page(campaign))
+        resp = http.finish(make_response(page), etag, last_modified, personal=False)
     # Meant to be framed by municipalities' and associations' sites.
     resp.headers["Content-Security-Policy"] = "frame-ancestors *"
     return resp
+
+
+def _embed_page(campaign: Campaign) -> str:
+    figures = services.public_figures([campaign])[campaign.id]
+    services.commit_written()
+    return render_template("campaigns/embed.html", campaign=campaign, figures=figures)
 
 
 @bp.route("/my/campaigns")
