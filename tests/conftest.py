@@ -56,6 +56,7 @@ def app_config():
         PUBLIC_BASE_URL="http://testserver.local",
         REDIS_URL="",  # tests that need the broker build their own app (tests/workers)
         SERVER_NAME=None,
+        PUBLIC_PAGE_MAX_AGE=0,  # every view reads the campaign's version (test_query_counts tries 5 s)
         PAYMENT_GATEWAY="demo",
         DATA_ENCRYPTION_KEY="",
         MAIL_SERVER="",

@@ -47,9 +47,14 @@ def refresh_campaign_figures(session: Session, campaign_id: int) -> None:
 
 
 def days_left(campaign: Campaign) -> int | None:
-    if campaign.status != "open" or campaign.ends_at is None:
+    return days_left_until(campaign.status, campaign.ends_at)
+
+
+def days_left_until(status: str, ends_at) -> int | None:
+    """Whole days (rounded up) an open campaign still runs; None when it is not open."""
+    if status != "open" or ends_at is None:
         return None
-    seconds = (campaign.ends_at - clock.now()).total_seconds()
+    seconds = (ends_at - clock.now()).total_seconds()
     return max(0, int(-(-seconds // 86400)))
 
 

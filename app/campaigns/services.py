@@ -425,6 +425,9 @@ def days_left(campaign: Campaign) -> int | None:
     return figures.days_left(campaign)
 
 
+days_left_until = figures.days_left_until
+
+
 def summary(campaign: Campaign) -> dict:
     """The figures the API and the pages show."""
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -63,16 +64,33 @@ def list_campaigns():
 
 @bp.route("/campaigns/<int:campaign_id>")
 def show_campaign(campaign_id):
-    campaign = services.get_campaign(campaign_id, current_user)
     # Everything the page shows moves the campaign's figures_version or changed_at.
-    stamp = (campaign.changed_at, campaign.figures_version, campaign.status, services.days_left(campaign))
-    etag = http.validator("campaign", campaign.id, *stamp)
-    cached = http.not_modified(etag, campaign.changed_at)
+    stamp = _public_stamp(campaign_id)
+    etag = http.validator("campaign", campaign_id, *stamp)
+    cached = http.not_modified(etag, stamp[0])
     if cached is not None:
         return cached
-    last_modified = campaign.changed_at
-    page = pagecache.anonymous_page(("campaign", campaign.id, *stamp), lambda: _campaign_page(campaign))
-    return http.finish(make_response(page), etag, last_modified)
+    page = pagecache.anonymous_page(
+        ("campaign", campaign_id, *stamp),
+        lambda: _campaign_page(services.get_campaign(campaign_id, current_user)),
+    )
+    return http.finish(make_response(page), etag, stamp[0])
+
+
+def _public_stamp(campaign_id: int) -> tuple:
+    """(changed_at, figures_version, status, days left) of a campaign the visitor may see;
+    for an anonymous visitor as read at most PUBLIC_PAGE_MAX_AGE seconds ago."""
+
+    def read() -> tuple:
+        c = services.get_campaign(campaign_id, current_user)
+        return (c.changed_at, c.figures_version, c.status, c.ends_at)
+
+    if pagecache.cacheable():
+        max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 0)
+        changed_at, version, status, ends_at = pagecache.recent(("campaign", campaign_id), max_age, read)
+    else:
+        changed_at, version, status, ends_at = read()
+    return (changed_at, version, status, services.days_left_until(status, ends_at))
 
 
 def _campaign_page(campaign: Campaign) -> str:
@@ -182,17 +200,16 @@ def pledge_status(pledge_id):
 
 @bp.route("/campaigns/<int:campaign_id>/embed")
 def embed(campaign_id):
-    campaign = services.get_campaign(campaign_id)
     # The same for every visitor (no menu, no form): shared caches may keep it a minute.
-    etag = http.validator(
-        "embed", campaign.id, campaign.changed_at, campaign.figures_version, str(get_locale()), personal=False
-    )
-    resp = http.not_modified(etag, campaign.changed_at, personal=False)
+    changed_at, version, _status, _days = _public_stamp(campaign_id)
+    etag = http.validator("embed", campaign_id, changed_at, version, str(get_locale()), personal=False)
+    resp = http.not_modified(etag, changed_at, personal=False)
     if resp is None:
-        last_modified = campaign.changed_at
-        stamp = ("embed", campaign.id, campaign.changed_at, campaign.figures_version)
-        page = pagecache.anonymous_page(stamp, lambda: _embed_page(campaign))
-        resp = http.finish(make_response(page), etag, last_modified, personal=False)
+        page = pagecache.anonymous_page(
+            ("embed", campaign_id, changed_at, version),
+            lambda: _embed_page(services.get_campaign(campaign_id)),
+        )
+        resp = http.finish(make_response(page), etag, changed_at, personal=False)
     # Meant to be framed by municipalities' and associations' sites.
     resp.headers["Content-Security-Policy"] = "frame-ancestors *"
     return resp

@@ -17,7 +17,7 @@ from app.campaigns.refunds import record_offline_gift
 from app.core import pagecache
 from app.extensions import db
 from tests import factories
-from tests.campaigns.fixtures import make_campaign
+from tests.campaigns.fixtures import login, make_campaign
 from tests.matching.helpers import commitment, in_review, open_campaign
 
 
@@ -127,3 +127,16 @@ def test_an_anonymous_view_of_an_unchanged_campaign_is_one_statement(client):
     )
     _gifts(campaign, 3, 4)
     assert b'data-testid="backers">4<' in client.get(f"/campaigns/{campaign.id}").data
+
+
+def test_with_a_max_age_anonymous_views_within_it_ask_the_database_nothing(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_MAX_AGE", 60)
+    campaign = make_campaign(goal=1_000_000)
+    client.get(f"/campaigns/{campaign.id}")
+    with counted() as statements:
+        again = client.get(f"/campaigns/{campaign.id}")
+    assert again.status_code == 200 and statements == []
+    login(client, factories.user("applicant"))
+    with counted() as statements:
+        client.get(f"/campaigns/{campaign.id}")
+    assert statements  # a logged-in visitor's page is always read fresh
