@@ -1,6 +1,6 @@
 """The floor for bench/pages.py: a Flask hello-world, served by the same gunicorn settings.
 
-    gunicorn 'bench.hello:create_app()'
+gunicorn 'bench.hello:create_app()'
 """
 
 from __future__ import annotations

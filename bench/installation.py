@@ -59,7 +59,8 @@ def fund(campaigns: int, policy: dict | None = None, commitment_cents: int = 50_
             "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=2),
             "criteria": [{"key": "q", "label": "Q", "weight": 1, "max_score": 10}],
-            "match_policy": policy or {"mode": "at_close", "condition": "none", "cap_per_project_cents": None},
+            "match_policy": policy
+            or {"mode": "at_close", "condition": "none", "cap_per_project_cents": None},
             "max_pledge_cents": 500_000,
         },
         manager,

@@ -66,7 +66,16 @@ def build(url: str, backer_counts: list[int]) -> dict[str, str]:
 
 def wrk(port: int, path: str, seconds: int) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "5s", "--latency", f"http://127.0.0.1:{port}{path}"],
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            f"http://127.0.0.1:{port}{path}",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -100,7 +109,9 @@ def main() -> None:
     if not url.startswith("postgresql") or "127.0.0.1" not in url:
         raise SystemExit("BENCH_DATABASE_URL must be a PostgreSQL database on 127.0.0.1 that may be emptied")
     counts = [int(x) for x in args.backers.split(",")]
-    subprocess.run([str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/ensure_database.py"), url], check=True)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/ensure_database.py"), url], check=True
+    )
     started = time.perf_counter()
     print(f"building campaigns with {counts} backers ...", flush=True)
     paths = build(url, counts)
@@ -123,9 +134,13 @@ def main() -> None:
         if hello_proc is not None:
             stop(hello_proc)
     workers, threads = os.environ["BENCH_GUNICORN_WORKERS"], os.environ["BENCH_GUNICORN_THREADS"]
-    print(f"gunicorn {workers} workers x {threads} threads (both); wrk -t2 -c16, {args.seconds} s slices, "
-          f"{args.rounds} rounds, alternating with the hello-world")
-    print(f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'hello/s':>9}  non-2xx  ratio (median; slices)")
+    print(
+        f"gunicorn {workers} workers x {threads} threads (both); wrk -t2 -c16, {args.seconds} s slices, "
+        f"{args.rounds} rounds, alternating with the hello-world"
+    )
+    print(
+        f"{'page':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'hello/s':>9}  non-2xx  ratio (median; slices)"
+    )
     for label, runs in results.items():
         ratios = [page["per_s"] / floor["per_s"] for page, floor in runs]
         page = {k: statistics.median(r[0][k] for r in runs) for k in ("per_s", "p50_ms", "p99_ms")}
@@ -135,7 +150,8 @@ def main() -> None:
         each = ", ".join(f"{x:.2f}" for x in ratios)
         print(
             f"{label:<22}{page['per_s']:9.1f}{page['p50_ms']:9.1f}{page['p99_ms']:9.1f}{hello:9.1f}"
-            f"  {bad:7d}  {statistics.median(ratios):.2f} ({each}){'  socket errors: ' + errors if errors else ''}"
+            f"  {bad:7d}  {statistics.median(ratios):.2f} ({each})"
+            + (f"  socket errors: {errors}" if errors else "")
         )
 
 
