@@ -12,8 +12,11 @@ PASSWORD = "bench-password-1"
 
 
 def bench_app(url: str):
+    import logging
+
     from app import create_app
 
+    logging.getLogger("streekfonds").setLevel(logging.WARNING)  # not every demo mail on stdout
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
