@@ -11,14 +11,23 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
 
 from app.campaigns import events, figures, money
 from app.campaigns.figures import commit_written, public_figures, refresh_campaign_figures  # noqa: F401
+from app.campaigns.listing import (  # noqa: F401
+    LIST_PAGE_SIZE,
+    PUBLIC_STATUSES,
+    STAFF,
+    campaigns_query,
+    facets,
+    is_staff,
+    list_page,
+)
 from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
 from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.readers import owners_of, pledges_of_campaigns  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
     cancel_offline_gift,
     record_offline_gift,
@@ -32,10 +41,6 @@ from app.campaigns.taxcert import tax_certificate_requests  # noqa: F401
 from app.core import audit, clock
 from app.core.errors import NotFound
 from app.extensions import db
-
-STAFF = ("fund_manager", "admin", "auditor")
-PUBLIC_STATUSES = ("open", "succeeded", "failed")
-
 
 # --- creation and lifecycle -----------------------------------------------------------------
 
@@ -223,55 +228,16 @@ def _apply_state(pledge: Pledge, state) -> None:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role(*STAFF))
-
-
 def get_campaign(campaign_id: int, user=None) -> Campaign:
     """The campaign; a draft only for its owner and the fund's staff (404 for others)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(_("Campagne niet gevonden."))
     if campaign.status == "draft" and not (
-        _is_staff(user) or (user is not None and getattr(user, "id", None) == campaign.owner_id)
+        is_staff(user) or (user is not None and getattr(user, "id", None) == campaign.owner_id)
     ):
         raise NotFound(_("Campagne niet gevonden."))
     return campaign
-
-
-def campaigns_query(
-    municipality: str | None = None,
-    theme: str | None = None,
-    status: str | None = None,
-    search: str | None = None,
-    user=None,
-):
-    """Campaigns matching the filters; drafts and cancelled ones only for staff."""
-    q = select(Campaign)
-    if not _is_staff(user):
-        q = q.where(Campaign.status.in_(PUBLIC_STATUSES))
-    if municipality:
-        q = q.where(Campaign.municipality == municipality)
-    if theme:
-        q = q.where(Campaign.theme == theme)
-    if status:
-        q = q.where(Campaign.status == status)
-    if search and search.strip():
-        like = f"%{search.strip().lower()[:100]}%"
-        q = q.where(or_(func.lower(Campaign.title).like(like), func.lower(Campaign.summary).like(like)))
-    return q
-
-
-def facets() -> dict[str, list[str]]:
-    """Municipalities and themes of public campaigns, for the filters (distinct pairs: a
-    fund with thousands of campaigns has a few dozen)."""
-    rows = db.session.execute(
-        select(Campaign.municipality, Campaign.theme).where(Campaign.status.in_(PUBLIC_STATUSES)).distinct()
-    ).all()
-    return {
-        "municipalities": sorted({m for m, _t in rows if m}),
-        "themes": sorted({t for _m, t in rows if t}),
-    }
 
 
 def raised_cents(campaign: Campaign) -> int:
@@ -343,54 +309,6 @@ def is_owner_pledge(pledge: Pledge) -> bool:
     # Only the address: loading the User would load its roles too (every live draw asks).
     owner_email = db.session.scalar(select(User.email).where(User.id == campaign.owner_id))
     return owns(pledge, campaign.owner_id, owner_email)
-
-
-def owners_of(campaign_ids) -> dict[int, tuple[int, str | None]]:
-    """{campaign id: (owner id, owner e-mail)} in one query (to ask `owns` of many pledges)."""
-    from app.accounts.models import User
-
-    ids = list(set(campaign_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Campaign.id, Campaign.owner_id, User.email)
-        .join(User, User.id == Campaign.owner_id)
-        .where(Campaign.id.in_(ids))
-    )
-    return {cid: (owner_id, email) for cid, owner_id, email in rows}
-
-
-def pledges_of_campaigns(campaign_ids, counted_or_confirmed: bool = False) -> dict[int, list[Pledge]]:
-    """{campaign id: its pledges in id order} in one query; with `counted_or_confirmed`
-    only those that were ever confirmed or count now (what the match rules look at)."""
-    ids = list(set(campaign_ids))
-    out: dict[int, list[Pledge]] = {cid: [] for cid in ids}
-    if not ids:
-        return out
-    query = select(Pledge).where(Pledge.campaign_id.in_(ids)).order_by(Pledge.id)
-    if counted_or_confirmed:
-        # Only what the rules read: a viral campaign has thousands of these.
-        query = query.options(
-            load_only(
-                Pledge.id,
-                Pledge.campaign_id,
-                Pledge.email,
-                Pledge.user_id,
-                Pledge.method,
-                Pledge.status,
-                Pledge.amount_cents,
-                Pledge.refunded_cents,
-                Pledge.created_at,
-                Pledge.confirmed_at,
-            )
-        )
-        query = query.where(
-            Pledge.confirmed_at.is_not(None)
-            | Pledge.status.in_(("succeeded", "partially_refunded", "disputed"))
-        )
-    for pledge in db.session.scalars(query):
-        out[pledge.campaign_id].append(pledge)
-    return out
 
 
 def matched_cents(campaign: Campaign) -> int:

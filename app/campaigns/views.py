@@ -51,13 +51,17 @@ def list_campaigns():
         status=status,
         search=args.get("q") or None,
     )
-    campaigns = db.session.scalars(
-        query.order_by(Campaign.status != "open", Campaign.ends_at, Campaign.id).limit(200)
-    ).all()
+    campaigns, after = services.list_page(query, args.get("after"))
     figures = services.public_figures(campaigns)
     services.commit_written()
+    more = {k: v for k, v in args.items() if k != "after"} | {"after": after} if after else None
     page = render_template(
-        "campaigns/list.html", campaigns=campaigns, figures=figures, facets=services.facets(), args=args
+        "campaigns/list.html",
+        campaigns=campaigns,
+        figures=figures,
+        facets=services.facets(),
+        args=args,
+        more=more,
     )
     return http.finish_by_content(make_response(page))
 
