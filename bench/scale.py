@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,8 +99,11 @@ def build_large(url: str, campaigns: int, pledges: int) -> None:
         call, (first,) = fund(1)
         calls = [call.id]
         for i in range(max(1, campaigns // 100) - 1):
+            # The calls of earlier years: closed long ago (the home page lists only open ones).
             extra = Call(**{c.key: getattr(call, c.key) for c in Call.__table__.columns if c.key != "id"})
             extra.title = f"Oproep {2016 + i % 10} ronde {i}"
+            extra.opens_at = call.opens_at - timedelta(days=60 * (i + 2))
+            extra.closes_at = call.opens_at - timedelta(days=60 * (i + 1))
             db.session.add(extra)
             db.session.flush()
             calls.append(extra.id)
@@ -154,6 +158,7 @@ def measure(url: str, repeat: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from app.calls.models import Call
+    from app.campaigns import listing
     from app.campaigns.models import Campaign
     from app.core import pagecache
     from app.extensions import db
@@ -172,15 +177,23 @@ def measure(url: str, repeat: int) -> dict[str, float]:
         )
         ids = db.session.scalars(select(Campaign.id).order_by(Campaign.id)).all()
         deep = ids[max(0, len(ids) - 60)]
+        public = listing.campaigns_query()
+        ordered, _next = listing.list_page(public, None, size=len(ids))
+        deep_cursor = listing.cursor_of(ordered[max(0, len(ordered) - 30)])
         call_id = db.session.scalar(select(func.min(Call.id)).where(Call.status == "published"))
         entries = db.session.scalar(select(func.count(JournalEntry.id)))
         paths = {
             "home": "/",
             "campaign list": "/campaigns",
+            "campaign list, deep page": f"/campaigns?after={deep_cursor}",
             "campaign list, filtered": "/campaigns?municipality=Gent&status=open",
             "campaign page": f"/campaigns/{campaign.id}",
             "API campaigns, first": "/api/v1/campaigns?limit=50",
             "API campaigns, deep": f"/api/v1/campaigns?limit=50&after={deep}",
+            # The demo has fewer campaigns than a page: the same 5 rows isolate the size of
+            # the database from how full the page is.
+            "API campaigns, 5, first": "/api/v1/campaigns?limit=5",
+            "API campaigns, 5, deep": f"/api/v1/campaigns?limit=5&after={deep}",
             "API calls": "/api/v1/calls?limit=50",
         }
         db.session.remove()

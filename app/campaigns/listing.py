@@ -30,9 +30,13 @@ def list_page(query, after: str | None, size: int | None = None) -> tuple[list[C
     rows = list(db.session.scalars(query.order_by(closed, ends, Campaign.id).limit(size + 1)))
     if len(rows) <= size:
         return rows, None
-    last = rows[size - 1]
-    end = last.ends_at or _NO_END
-    return rows[:size], f"{0 if last.status == 'open' else 1}.{int(end.timestamp() * 1_000_000)}.{last.id}"
+    return rows[:size], cursor_of(rows[size - 1])
+
+
+def cursor_of(campaign: Campaign) -> str:
+    """The cursor of the page that starts after `campaign`."""
+    end = campaign.ends_at or _NO_END
+    return f"{0 if campaign.status == 'open' else 1}.{int(end.timestamp() * 1_000_000)}.{campaign.id}"
 
 
 def _cursor_position(after: str | None):
