@@ -2,7 +2,7 @@
 sealing and `ledger verify` on a large installation against the same on the demo data.
 
     BENCH_DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/sf_bench_h13 \\
-        .venv/bin/python bench/scale.py [--campaigns 5000] [--pledges 1000000] [--repeat 7]
+        .venv/bin/python bench/scale.py [--campaigns 5000] [--pledges 1000000] [--repeat 15]
 
 Two databases are emptied and rebuilt: BENCH_DATABASE_URL + "_demo" gets `flask demo load`;
 BENCH_DATABASE_URL gets one fund with CAMPAIGNS campaigns over CAMPAIGNS / 100 calls (one
@@ -12,9 +12,11 @@ generate_series: no row crosses the wire). Both are sealed (timed: transactions/
 ANALYZEd. Then, in process through the WSGI test client (no server, so only the
 application's own cost is measured), each page is rendered REPEAT times with the
 rendered-page cache emptied before each view (the figures cache warm, as after the first
-visitor): the median is printed for both databases, with the ratio large / demo (aim:
-at most 1.5). A call report (`reports.publish`) and `verify_ledger()` are timed once with
-their rates. Nothing is asserted about time; the sizes are bounded by the arguments.
+visitor), the two databases taking turns view by view: the medians are printed with the
+ratio large / demo (aim: at most 1.5). A call report (`reports.publish`) and
+`verify_ledger()` are timed once, with their rates. `--reuse` measures the databases of the
+previous run again without rebuilding them. Nothing is asserted about time; the sizes are
+bounded by the arguments.
 """
 
 from __future__ import annotations
@@ -153,18 +155,13 @@ def seal_and_analyze(url: str) -> tuple[int, float]:
     return sealed, took
 
 
-def measure(url: str, repeat: int) -> dict[str, float]:
-    """Median milliseconds per page (pages rendered each time), and the report and verify."""
-    from sqlalchemy import func, select
+def pages_of(url: str):
+    """The app on `url` and the paths to time there."""
+    from sqlalchemy import select
 
-    from app.calls.models import Call
     from app.campaigns import listing
     from app.campaigns.models import Campaign
-    from app.core import pagecache
     from app.extensions import db
-    from app.ledger.models import JournalEntry
-    from app.matching.verify import verify_ledger
-    from app.transparency import reports
 
     app = bench_app(url)
     app.config["PUBLIC_PAGE_MAX_AGE"] = 0
@@ -180,8 +177,6 @@ def measure(url: str, repeat: int) -> dict[str, float]:
         public = listing.campaigns_query()
         ordered, _next = listing.list_page(public, None, size=len(ids))
         deep_cursor = listing.cursor_of(ordered[max(0, len(ordered) - 30)])
-        call_id = db.session.scalar(select(func.min(Call.id)).where(Call.status == "published"))
-        entries = db.session.scalar(select(func.count(JournalEntry.id)))
         paths = {
             "home": "/",
             "campaign list": "/campaigns",
@@ -197,19 +192,48 @@ def measure(url: str, repeat: int) -> dict[str, float]:
             "API calls": "/api/v1/calls?limit=50",
         }
         db.session.remove()
+    return app, paths
+
+
+def time_pages(demo_url: str, url: str, repeat: int) -> dict[str, tuple[float, float]]:
+    """{page: (demo ms, large ms)}: medians, the two databases taking turns view by view
+    (so drift in the machine's load hits both), each view rendered (page cache emptied)."""
+    from app.core import pagecache
+
+    (demo_app, demo_paths), (large_app, large_paths) = pages_of(demo_url), pages_of(url)
+    clients = (demo_app.test_client(), large_app.test_client())
     out = {}
-    client = app.test_client()
-    for label, path in paths.items():
-        assert client.get(path).status_code == 200, path  # warms the figures cache
-        took = []
+    for label in demo_paths:
+        took: tuple[list[float], list[float]] = ([], [])
+        paths = (demo_paths[label], large_paths[label])
+        for client, path in zip(clients, paths, strict=True):
+            assert client.get(path).status_code == 200, path  # warms the figures cache
         for _ in range(repeat):
-            pagecache.clear()
-            started = time.perf_counter()
-            r = client.get(path)
-            took.append(time.perf_counter() - started)
-            assert r.status_code == 200, (path, r.status_code)
-        out[label] = statistics.median(took) * 1000
+            for k in (0, 1):
+                pagecache.clear()
+                started = time.perf_counter()
+                r = clients[k].get(paths[k])
+                took[k].append(time.perf_counter() - started)
+                assert r.status_code == 200, (paths[k], r.status_code)
+        out[label] = (statistics.median(took[0]) * 1000, statistics.median(took[1]) * 1000)
+    return out
+
+
+def report_and_verify(url: str) -> dict:
+    """A call report (`reports.publish`) and `verify_ledger()`, timed once each."""
+    from sqlalchemy import func, select
+
+    from app.calls.models import Call
+    from app.extensions import db
+    from app.ledger.models import JournalEntry
+    from app.matching.verify import verify_ledger
+    from app.transparency import reports
+
+    app = bench_app(url)
+    out = {}
     with app.app_context():
+        call_id = db.session.scalar(select(func.min(Call.id)).where(Call.status == "published"))
+        out["entries"] = db.session.scalar(select(func.count(JournalEntry.id)))
         started = time.perf_counter()
         reports.publish("call", call_id, None, lambda _pct: None)
         db.session.commit()
@@ -218,7 +242,6 @@ def measure(url: str, repeat: int) -> dict[str, float]:
         result = verify_ledger()
         out["ledger verify"] = (time.perf_counter() - started) * 1000
         out["ledger ok"] = result["ok"]
-        out["entries"] = entries
         db.session.remove()
         db.engine.dispose()
     return out
@@ -228,30 +251,33 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--campaigns", type=int, default=5_000)
     parser.add_argument("--pledges", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true", help="measure the last run's databases again")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/sf_bench_h13")
     if not url.startswith("postgresql") or "127.0.0.1" not in url:
         raise SystemExit("BENCH_DATABASE_URL must be a PostgreSQL database on 127.0.0.1 that may be emptied")
     demo_url = url + "_demo"
-    for u in (url, demo_url):
-        subprocess.run(
-            [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/ensure_database.py"), u], check=True
-        )
-    print("demo data ...", flush=True)
-    build_demo(demo_url)
-    print(f"large installation: {args.campaigns} campaigns, {args.pledges} pledges ...", flush=True)
-    started = time.perf_counter()
-    build_large(url, args.campaigns, args.pledges)
-    print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    seals = {name: seal_and_analyze(u) for name, u in (("demo", demo_url), ("large", url))}
-    demo, large = measure(demo_url, args.repeat), measure(url, args.repeat)
+    seals = {}
+    if not args.reuse:
+        for u in (url, demo_url):
+            subprocess.run(
+                [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/ensure_database.py"), u], check=True
+            )
+        print("demo data ...", flush=True)
+        build_demo(demo_url)
+        print(f"large installation: {args.campaigns} campaigns, {args.pledges} pledges ...", flush=True)
+        started = time.perf_counter()
+        build_large(url, args.campaigns, args.pledges)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        seals = {name: seal_and_analyze(u) for name, u in (("demo", demo_url), ("large", url))}
+    pages = time_pages(demo_url, url, args.repeat)
+    demo, large = report_and_verify(demo_url), report_and_verify(url)
     print(f"\n{'':<26}{'demo ms':>10}{'large ms':>11}{'ratio':>8}")
-    for label in demo:
-        if label in ("ledger ok", "entries"):
-            continue
-        ratio = large[label] / demo[label] if demo[label] else float("nan")
-        print(f"{label:<26}{demo[label]:10.1f}{large[label]:11.1f}{ratio:8.2f}")
+    for label, (d, g) in pages.items():
+        print(f"{label:<26}{d:10.1f}{g:11.1f}{g / d:8.2f}")
+    for label in ("call report", "ledger verify"):
+        print(f"{label:<26}{demo[label]:10.1f}{large[label]:11.1f}{large[label] / demo[label]:8.2f}")
     for name, (count, took) in seals.items():
         print(f"sealing ({name}): {count} transactions in {took:.2f} s = {count / took:,.0f} transactions/s")
     for name, figures in (("demo", demo), ("large", large)):
