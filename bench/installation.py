@@ -44,8 +44,8 @@ def fund(campaigns: int, policy: dict | None = None, commitment_cents: int = 50_
     from app.accounts import services as accounts
     from app.calls import services as calls
     from app.campaigns import services as campaign_services
-    from app.core import clock
-    from app.jury import events as jury_events
+    from app.core import clock, ports
+    from app.jury.ports import MatchReservation
     from app.matching import services as matching
 
     manager = accounts.create_user("bench-manager@example.org", PASSWORD, ["fund_manager"])
@@ -88,7 +88,7 @@ def fund(campaigns: int, policy: dict | None = None, commitment_cents: int = 50_
         calls.screen_application(a, True, "", manager)
         calls.set_application_status(a, "in_review", manager.id)
         apps.append(a)
-    jury_events.selection_confirming.send(call, applications=apps)
+    ports.get(MatchReservation)(call, apps)  # what the jury's confirmation asks of matching
     opened = []
     for a in apps:
         calls.set_application_status(a, "selected", manager.id)

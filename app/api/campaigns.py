@@ -49,7 +49,8 @@ def list_campaigns(args):
     out = page(query, Campaign.id, args)
     shown = campaigns.public_figures(out["items"])  # the whole page's figures in one query
     out["items"] = [dump(c, shown[c.id]) for c in out["items"]]
-    campaigns.commit_written()  # the figures cache rows a stale campaign got
+    if campaigns.figures_written():
+        commit()  # the figures cache rows a stale campaign got
     return out
 
 
@@ -58,7 +59,8 @@ def list_campaigns(args):
 def get_campaign(campaign_id):
     """One campaign with raised (kept with every ledger posting), matched and backers."""
     out = dump(campaigns.get_campaign(campaign_id, current_api_user()))
-    campaigns.commit_written()
+    if campaigns.figures_written():
+        commit()
     return out
 
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.campaigns.models import Campaign, CampaignFigures, Pledge
-from app.core import clock
+from app.campaigns.ports import Matching
+from app.core import clock, ports
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
 
@@ -61,7 +61,7 @@ def days_left_until(status: str, ends_at) -> int | None:
 def public_figures(campaigns: Sequence[Campaign]) -> dict[int, dict]:
     """{campaign id: {raised_cents, matched_cents, backers_count, days_left, effects}} from
     the cache; the campaigns whose row is stale are recomputed together and written back
-    (commit with `commit_written()` in a read-only request)."""
+    (a read-only request commits them when `figures_written()`)."""
     if not campaigns:
         return {}
     ids = [c.id for c in campaigns]
@@ -90,10 +90,10 @@ def public_figures(campaigns: Sequence[Campaign]) -> dict[int, dict]:
     return out
 
 
-def commit_written() -> None:
-    """Commit the figures rows a read-only request wrote (nothing else is pending in one)."""
-    if db.session.info.pop(_WRITTEN, False):
-        db.session.commit()
+def figures_written() -> bool:
+    """Whether this transaction wrote figures rows since last asked: a read-only request
+    commits them then (nothing else is pending in one); services never commit."""
+    return bool(db.session.info.pop(_WRITTEN, False))
 
 
 def backers_by_campaign(campaign_ids: Sequence[int]) -> dict[int, int]:
@@ -124,18 +124,13 @@ def backers_by_campaign(campaign_ids: Sequence[int]) -> dict[int, int]:
 
 
 def _match_figures(campaigns: Sequence[Campaign]) -> dict[int, tuple[int, list | None]]:
-    """{id: (matched, effects or None when read per view)} from the matching domain's hook."""
-    hook = current_app.extensions.get("streekfonds_match_figures")
-    if hook is None:
-        return {c.id: (0, []) for c in campaigns}
-    return hook(campaigns, EFFECT_AMOUNTS)
+    """{id: (matched, effects or None when read per view)}, from matching (the port)."""
+    return ports.get(Matching).match_figures(list(campaigns), EFFECT_AMOUNTS)
 
 
 def _live_effects(campaigns: Sequence[Campaign]) -> dict[int, list]:
-    hook = current_app.extensions.get("streekfonds_pledge_effect")
-    if hook is None:
-        return {}
-    return {c.id: [(a, a + int(hook(c, a))) for a in EFFECT_AMOUNTS] for c in campaigns}
+    matching = ports.get(Matching)
+    return {c.id: [(a, a + int(matching.pledge_effect(c, a))) for a in EFFECT_AMOUNTS] for c in campaigns}
 
 
 def _recompute(campaigns: Sequence[Campaign]) -> dict[int, CampaignFigures]:

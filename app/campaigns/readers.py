@@ -6,14 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
+from app.accounts.models import User
 from app.campaigns.models import Campaign, Pledge
 from app.extensions import db
 
 
 def owners_of(campaign_ids) -> dict[int, tuple[int, str | None]]:
     """{campaign id: (owner id, owner e-mail)} in one query (to ask `owns` of many pledges)."""
-    from app.accounts.models import User
-
     ids = list(set(campaign_ids))
     if not ids:
         return {}

@@ -53,7 +53,8 @@ def list_campaigns():
     )
     campaigns, after = services.list_page(query, args.get("after"))
     figures = services.public_figures(campaigns)
-    services.commit_written()
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
     more = {k: v for k, v in args.items() if k != "after"} | {"after": after} if after else None
     page = render_template(
         "campaigns/list.html",
@@ -99,7 +100,8 @@ def _public_stamp(campaign_id: int) -> tuple:
 
 def _campaign_page(campaign: Campaign) -> str:
     figures = services.public_figures([campaign])[campaign.id]
-    services.commit_written()
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
@@ -221,7 +223,8 @@ def embed(campaign_id):
 
 def _embed_page(campaign: Campaign) -> str:
     figures = services.public_figures([campaign])[campaign.id]
-    services.commit_written()
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
     return render_template("campaigns/embed.html", campaign=campaign, figures=figures)
 
 

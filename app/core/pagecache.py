@@ -21,6 +21,8 @@ from collections.abc import Callable, Hashable
 from flask import g, request, session
 from flask_login import current_user
 
+from app.core.http import release
+
 MAX_PAGES = 512
 _SLOT = "csrf-slot-" + secrets.token_hex(16)
 _pages: OrderedDict[Hashable, str] = OrderedDict()
@@ -36,8 +38,6 @@ def anonymous_page(key: tuple, render: Callable[[], str]) -> str:
     """`render()`'s page, from the cache when an anonymous visitor saw this `key` before."""
     from flask_babel import get_locale
     from flask_wtf.csrf import generate_csrf
-
-    from app.core.http import release
 
     if not _cacheable():
         return render()

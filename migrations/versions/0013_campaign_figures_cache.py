@@ -1,7 +1,7 @@
 """campaign figures cache: figures_version and changed_at on campaigns, campaign_figures
 
 Revision ID: 0013_figures
-Revises: 0006
+Revises: 0011a
 Create Date: 2026-12-03 08:20:00
 
 """
@@ -12,7 +12,7 @@ import app.core.models  # noqa: F401 - column types of our own
 
 # revision identifiers, used by Alembic.
 revision = '0013_figures'
-down_revision = '0006'
+down_revision = '0011a'
 branch_labels = None
 depends_on = None
 
