@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
+# The demo's own data-encryption key (instance/data-encryption.key, made once, never
+# committed); a DATA_ENCRYPTION_KEY from the environment wins.
+DEMO_KEY = DATA_ENCRYPTION_KEY="$${DATA_ENCRYPTION_KEY:-$$($(BIN)/python scripts/instance_key.py instance)}"
 
 .PHONY: run test install lint translations demo worker clean browser
 
@@ -31,12 +34,12 @@ browser:
 run: install
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load
+	$(DEMO_KEY) $(BIN)/flask demo load
 	@echo "streekfonds runs on http://127.0.0.1:5000 (tasks in-process, demo payments, mail in the log)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEMO_KEY) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 demo: install
-	$(BIN)/flask db upgrade && $(BIN)/flask demo load
+	$(BIN)/flask db upgrade && $(DEMO_KEY) $(BIN)/flask demo load
 
 worker: install
 	$(BIN)/celery -A workers.celery_app worker --loglevel=info

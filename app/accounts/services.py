@@ -121,6 +121,8 @@ def authenticate(email: str, password: str) -> User | None:
         _hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
+    if not user.active:
+        return None  # a deactivated account: the same answer as a wrong password
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user
@@ -227,8 +229,8 @@ def user_for_token(clear: str) -> User | None:
         return None
     digest = hashlib.sha256(clear.encode()).hexdigest()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or token.revoked_at is not None:
-        return None
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None  # revoked, or its user deactivated: it stops at once
     return token.user
 
 
@@ -243,6 +245,6 @@ def load_session_user(session_id: str) -> User | None:
     except ValueError:
         return None
     user = db.session.get(User, uid)
-    if user is None or user.security_stamp != stamp:
+    if user is None or user.security_stamp != stamp or not user.active:
         return None
     return user

@@ -56,6 +56,8 @@ class PledgeInSchema(Schema):
     hide_amount = fields.Boolean(load_default=False)
     notify_opt_in = fields.Boolean(load_default=False)
     tax_certificate = fields.Nested(TaxCertificateSchema, allow_none=True, load_default=None)
+    # The language of the backer's mails (default: Accept-Language, else Dutch).
+    locale = fields.String(validate=validate.OneOf(["nl", "en", "fr"]))
 
 
 class PledgeCreatedSchema(Schema):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.campaigns import events, money
 from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
-from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.pledging import create_pledge, pledge_by_token, pledge_for_reader, receipt_token  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
     cancel_offline_gift,
     record_offline_gift,
