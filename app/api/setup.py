@@ -21,6 +21,8 @@ API_MODULES = (
     "ledger",
     "transparency",
     "notifications",
+    # issue 15: every manager action in the API
+    "campaign_admin",
 )
 
 

@@ -26,3 +26,5 @@ pledge_dispute_opened = streekfonds_signals.signal("pledge-dispute-opened")
 pledge_dispute_closed = streekfonds_signals.signal("pledge-dispute-closed")
 # sender: the Pledge (an offline gift reversed)
 pledge_cancelled = streekfonds_signals.signal("pledge-cancelled")
+# sender: the Campaign, whose patron e-mail was just set or changed
+patron_set = streekfonds_signals.signal("campaign-patron-set")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.campaigns import content, forms, services
+from app.campaigns import content, forms, patron, services
 from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
 from app.core.auth import roles_required
@@ -115,7 +115,7 @@ def call_campaigns(call_id):
 
 @bp.route("/manage/campaigns/<int:campaign_id>")
 @roles_required(*READERS)
-def manage_campaign(campaign_id):
+def manage_campaign(campaign_id, patron_form=None, status=200):
     campaign = services.get_campaign(campaign_id, current_user)
     pledges = services.pledges_of(campaign)
     refunds = db.session.scalars(
@@ -131,7 +131,26 @@ def manage_campaign(campaign_id):
         pending=services.pending_count(campaign),
         offline=forms.OfflineGiftForm(prefix="gift"),
         confirm=forms.ConfirmForm(),
-    )
+        patron_form=patron_form or forms.PatronForm(prefix="patron", data=patron.patron_of(campaign)),
+    ), status
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/patron", methods=["POST"])
+@roles_required(*MANAGERS)
+def set_patron(campaign_id):
+    """The patron's name, e-mail and role (the same service as PATCH /api/v1/campaigns/{id})."""
+    campaign = services.get_campaign(campaign_id, current_user)
+    form = forms.PatronForm(prefix="patron")
+    if form.validate_on_submit():
+        try:
+            patron.set_patron(campaign, {k: form[k].data for k in patron.FIELDS}, current_user.id)
+        except DomainError as exc:
+            db.session.rollback()
+            place_errors(form, exc)
+        else:
+            here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+            return _done(_("De peter of meter is bewaard."), here)
+    return manage_campaign(campaign_id, patron_form=form, status=422)
 
 
 @bp.route("/manage/campaigns/<int:campaign_id>/<any(open, close, cancel):action>", methods=["POST"])

@@ -73,23 +73,43 @@ def _to_backer(kind: str, email: str, backer: dict, dedupe_key: str, context: di
     )
 
 
-def on_campaign_opened(campaign, **_kw) -> None:
-    context = {
+def _opened_context(campaign) -> dict[str, Any]:
+    return {
         **_campaign_context(campaign),
         "goal_cents": campaign.goal_cents,
         "ends_at": campaign.ends_at.isoformat() if campaign.ends_at else "",
         "municipality": campaign.municipality,
     }
+
+
+def on_campaign_opened(campaign, **_kw) -> None:
+    context = _opened_context(campaign)
     owner = db.session.get(User, campaign.owner_id)
     to_user("campaign_opened", owner, f"campaign_opened:{campaign.id}:owner", {**context, "is_patron": False})
-    patron_email = getattr(campaign, "patron_email", None)
-    if patron_email:
-        queue(
-            "campaign_opened",
-            patron_email,
-            dedupe_key=f"campaign_opened:{campaign.id}:patron",
-            context={**context, "name": campaign.patron_name or "", "is_patron": True},
-        )
+    _to_patron(campaign, context)
+
+
+def on_patron_set(campaign, **_kw) -> None:
+    """A patron set on a campaign that is already open hears of it now (once per address)."""
+    if campaign.status == "open":
+        _to_patron(campaign, _opened_context(campaign))
+
+
+def _to_patron(campaign, context: dict[str, Any]) -> None:
+    if not campaign.patron_email:
+        return
+    queue(
+        "campaign_opened",
+        campaign.patron_email,
+        # Per address: a patron changed later still gets the mail; the same one never twice.
+        dedupe_key=f"campaign_opened:{campaign.id}:patron:{campaign.patron_email}",
+        context={
+            **context,
+            "name": campaign.patron_name or "",
+            "patron_role": campaign.patron_role or "",
+            "is_patron": True,
+        },
+    )
 
 
 def on_pledge_succeeded(pledge, **_kw) -> None:
@@ -274,6 +294,7 @@ def on_ledger_violation(_sender=None, violations=(), **_kw) -> None:
 
 def connect_campaigns(events) -> None:
     events.campaign_opened.connect(on_campaign_opened, weak=False)
+    events.patron_set.connect(on_patron_set, weak=False)
     events.campaign_closed.connect(on_campaign_closed, weak=False)
     events.campaign_milestone.connect(on_campaign_milestone, weak=False)
     events.campaign_update_posted.connect(on_campaign_update_posted, weak=False)
