@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 
-ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin")
+ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin", "sponsor")
 
 
 class User(UserMixin, Base):

@@ -23,6 +23,10 @@ API_MODULES = (
     "notifications",
     # issue 15: every manager action in the API
     "campaign_admin",
+    "owner",
+    "fund_admin",
+    "oversight",
+    "users",
 )
 
 
