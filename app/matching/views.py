@@ -190,6 +190,17 @@ def campaign_audit_csv(campaign_id):
     return _csv(audit["allocations"], ALLOCATION_COLUMNS, f"campaign-{campaign_id}-match.csv")
 
 
+ATTRIBUTION_COLUMNS = ["pledge_id", "commitment_id", "matched_cents"]
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/match-pledges.csv")
+@roles_required(*READERS)
+def campaign_attribution_csv(campaign_id):
+    """Every matched cent per pledge and commitment (the audit's `attribution`)."""
+    audit = services.match_audit(_campaign(campaign_id))
+    return _csv(audit["attribution"], ATTRIBUTION_COLUMNS, f"campaign-{campaign_id}-match-pledges.csv")
+
+
 @bp.route("/manage/ledger/verify")
 @roles_required(*READERS)
 def ledger_verify():
