@@ -27,6 +27,7 @@ API_MODULES = (
     "fund_admin",
     "oversight",
     "users",
+    "municipalities",
 )
 
 
