@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from app.api.auth import commit, current_api_user, require_user
 from app.api.matching import _commitment_out
 from app.api.pagination import page
+from app.matching import contacts
 from app.matching import schemas as matching_schemas
 from app.matching import services as matching
 from app.matching.models import SPONSOR_KINDS
@@ -89,11 +90,11 @@ class PaymentEventListSchema(Schema):
 
 @blp.route("/sponsors/<int:sponsor_id>")
 class SponsorOne(MethodView):
-    @require_user(*READERS)
+    @require_user(*READERS, "sponsor")
     @blp.response(200, matching_schemas.SponsorOutSchema)
     def get(self, sponsor_id):
-        """One sponsor (404 when unknown)."""
-        return matching.get_sponsor(sponsor_id)
+        """One sponsor: for the fund and the overseer, or its own contacts (404 otherwise)."""
+        return contacts.sponsor_for_reader(sponsor_id, current_api_user())
 
     @require_user(*WRITERS)
     @blp.arguments(SponsorPatchSchema)

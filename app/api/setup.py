@@ -28,6 +28,7 @@ API_MODULES = (
     "oversight",
     "users",
     "municipalities",
+    "sponsor_contacts",
 )
 
 

@@ -14,7 +14,7 @@ from app.calls.models import Call
 from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.extensions import db
-from app.matching import facts, forms, services
+from app.matching import contacts, facts, forms, services
 from app.matching.forms import KIND_LABELS
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -125,6 +125,7 @@ def sponsor(sponsor_id):
         form=form,
         received_form=forms.ReceivedForm(prefix="r"),
         kinds=KIND_LABELS,
+        contacts=contacts.contacts_of(the_sponsor),
     ), status
 
 

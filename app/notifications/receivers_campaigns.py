@@ -302,6 +302,16 @@ def connect_campaigns(events) -> None:
     events.pledge_refunded.connect(on_pledge_refunded, weak=False)
 
 
+def on_sponsor_contact_invited(sponsor, email: str = "", invite_url: str = "", **_kw) -> None:
+    queue(
+        "sponsor_invited",
+        email,
+        dedupe_key=f"sponsor_invited:{sponsor.id}:{digest(email.lower())}:{digest(invite_url)}",
+        context={"name": "", "sponsor_name": sponsor.name, "invite_url": invite_url},
+    )
+
+
 def connect_matching(events) -> None:
     events.match_settled.connect(on_match_settled, weak=False)
+    events.sponsor_contact_invited.connect(on_sponsor_contact_invited, weak=False)
     events.ledger_violation.connect(on_ledger_violation, weak=False)

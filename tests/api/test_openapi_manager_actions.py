@@ -28,6 +28,11 @@ CONTRACT = {
     "/api/v1/users/{user_id}/deactivate": {"post"},
     "/api/v1/users/{user_id}/reactivate": {"post"},
     "/api/v1/users/{user_id}/invitation": {"post"},
+    "/api/v1/sponsors/{sponsor_id}/contacts": {"get", "post"},
+    "/api/v1/sponsors/{sponsor_id}/contacts/{user_id}": {"delete"},
+    "/api/v1/sponsors/{sponsor_id}/report": {"get"},
+    "/api/v1/my/sponsors": {"get"},
+    "/api/v1/municipalities/{name}": {"get"},
 }
 
 
