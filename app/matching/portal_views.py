@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.extensions import db
-from app.matching import contacts
+from app.matching import contacts, forms
 from app.matching import services as matching
 
 bp = Blueprint("sponsor_portal", __name__, template_folder="templates")
@@ -60,3 +60,32 @@ def remove_contact(sponsor_id, user_id):
     db.session.commit()
     flash(_("Contactpersoon ontkoppeld."), "success")
     return redirect(url_for("matching.sponsor", sponsor_id=sponsor.id), 303)
+
+
+@bp.route("/manage/sponsors/<int:sponsor_id>/edit", methods=["POST"])
+@roles_required(*WRITERS)
+def edit_sponsor(sponsor_id):
+    """Name, contact, kind and visibility (the same service as PATCH /api/v1/sponsors/{id})."""
+    sponsor = matching.get_sponsor(sponsor_id)
+    form = forms.SponsorForm(prefix="edit")
+    here = url_for("matching.sponsor", sponsor_id=sponsor.id)
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return redirect(here, 303)
+    values = {
+        "name": form.name.data,
+        "contact_email": form.contact_email.data or None,
+        "kind": form.kind.data,
+        "public": bool(form.public.data),
+    }
+    try:
+        matching.update_sponsor(sponsor, values, current_user.id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(here, 303)
+    db.session.commit()
+    flash(_("De sponsor is bewaard."), "success")
+    return redirect(here, 303)

@@ -126,6 +126,7 @@ def sponsor(sponsor_id):
         received_form=forms.ReceivedForm(prefix="r"),
         kinds=KIND_LABELS,
         contacts=contacts.contacts_of(the_sponsor),
+        edit_form=forms.SponsorForm(prefix="edit", obj=the_sponsor),
     ), status
 
 

@@ -126,3 +126,34 @@ def test_the_manage_page_links_and_unlinks_contacts(client):
     assert "pagina@sponsor.example" not in client.get(f"/manage/sponsors/{c.sponsor_id}").get_data(
         as_text=True
     )
+
+
+def test_the_manage_page_edits_a_sponsor(client):
+    c = h.commitment(10_000, name="Oude naam")
+    _login(client, factories.user("fund_manager"))
+    r = client.post(
+        f"/manage/sponsors/{c.sponsor_id}/edit",
+        data={
+            "edit-name": "Nieuwe naam",
+            "edit-contact_email": "info@nieuw.example",
+            "edit-kind": "foundation",
+        },
+    )
+    assert r.status_code == 303
+    from app.matching.models import Sponsor
+
+    db.session.expire_all()
+    sponsor = db.session.get(Sponsor, c.sponsor_id)
+    assert (sponsor.name, sponsor.contact_email, sponsor.kind, sponsor.public) == (
+        "Nieuwe naam",
+        "info@nieuw.example",
+        "foundation",
+        False,
+    )
+    bad = client.post(
+        f"/manage/sponsors/{c.sponsor_id}/edit", data={"edit-name": "x", "edit-contact_email": "geen"}
+    )
+    assert bad.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Sponsor, c.sponsor_id).contact_email == "info@nieuw.example"
+    assert "sponsor.update" in set(db.session.scalars(select(AuditEvent.action)))
