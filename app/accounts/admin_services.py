@@ -1,5 +1,6 @@
 """User administration (role `admin`): find users, grant and revoke roles, deactivate and
-reactivate accounts, resend an invitation. Every change is in the audit trail.
+reactivate accounts, resend an invitation. Every change is in the audit trail. Re-exported
+by `app.accounts.services` (with `set_roles`, the one way roles change).
 
 A deactivated user cannot log in; the security stamp moves, so their sessions end at once,
 and `user_for_token` refuses their API tokens from the next request on (it checks
@@ -13,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.accounts import events
-from app.accounts.models import ROLES, User
-from app.accounts.services import _link, set_roles
+from app.accounts.models import ROLES, User, UserRole
+from app.accounts.tokens import link
 from app.core import audit
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -37,11 +38,26 @@ def users_query(q: str = ""):
     return query
 
 
-def get_user(user_id: int) -> User:
+def user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(_("Gebruiker niet gevonden."))
     return user
+
+
+def set_roles(user: User, roles: list[str]) -> None:
+    """Give the user exactly these roles."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValidationFailed(_("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))))
+    have = user.roles
+    for row in list(user.role_rows):
+        if row.role not in roles:
+            user.role_rows.remove(row)
+    for role in roles:
+        if role not in have:
+            user.role_rows.append(UserRole(role=role))
+    db.session.flush()
 
 
 def _check_role(role: str) -> str:
@@ -133,6 +149,6 @@ def resend_invitation(user: User, actor: User) -> User:
         raise Conflict(_("Dit account is uitgeschakeld."), code="inactive")
     if user.email_confirmed_at is not None:
         raise Conflict(_("Dit account is al bevestigd."), code="already_confirmed")
-    events.user_registered.send(user, confirm_url=_link("confirm", user))
+    events.user_registered.send(user, confirm_url=link("confirm", user))
     audit.record(db.session, actor.id, "user.invitation_resent", "user", user.id, None, {"email": user.email})
     return user

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.accounts import admin_services as admin
 from app.accounts.models import ROLES, User
 from app.core.auth import roles_required
-from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users", template_folder="templates")
@@ -52,7 +52,7 @@ def users():
 @roles_required(*admin.ADMINS)
 def user(user_id):
     return render_template(
-        "accounts/admin_user.html", user=admin.get_user(user_id), roles=ROLES, labels=ROLE_LABELS
+        "accounts/admin_user.html", user=admin.user_or_404(user_id), roles=ROLES, labels=ROLE_LABELS
     )
 
 
@@ -60,7 +60,7 @@ def user(user_id):
 @roles_required(*admin.ADMINS)
 def change(user_id, action):
     """One change from the user's page; a refusal is flashed, nothing is half-written."""
-    target = admin.get_user(user_id)
+    target = admin.user_or_404(user_id)
     role = request.form.get("role", "")
     actions = {
         "grant": lambda: admin.grant_role(target, role, current_user),
@@ -77,12 +77,10 @@ def change(user_id, action):
         "invite": _("De uitnodiging is opnieuw verstuurd."),
     }
     here = url_for("accounts_admin.user", user_id=target.id)
-    try:
+    with attempt() as outcome:
         actions[action]()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
+        flash(outcome.error.message, "error")
         return redirect(here, 303)
-    db.session.commit()
     flash(done[action], "success")
     return redirect(here, 303)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.campaigns import dump
-from app.campaigns import patron, schemas
+from app.campaigns import schemas
 from app.campaigns import services as campaigns
 from app.campaigns.models import Pledge
 from app.core.errors import NotFound
@@ -25,7 +25,7 @@ class CancelInSchema(Schema):
 
 
 def dump_staff(campaign) -> dict:
-    return {**dump(campaign), **patron.patron_of(campaign)}
+    return {**dump(campaign), **campaigns.patron_of(campaign)}
 
 
 @blp.route("/campaigns/<int:campaign_id>", methods=["PATCH"])
@@ -37,7 +37,7 @@ def patch_campaign(data, campaign_id):
     clears it). 422 for a bad e-mail or an e-mail without a name, 409 on a closed campaign.
     A new patron e-mail on an open campaign gets the "campaign opened" mail."""
     user = current_api_user()
-    campaign = patron.set_patron(campaigns.get_campaign(campaign_id, user), data, user.id)
+    campaign = campaigns.set_patron(campaigns.get_campaign(campaign_id, user), data, user.id)
     commit()
     return dump_staff(campaign)
 

@@ -11,7 +11,6 @@ from marshmallow import Schema, fields, validate
 from app.api.auth import commit, current_api_user, require_user
 from app.api.matching import _commitment_out
 from app.api.pagination import page
-from app.matching import contacts
 from app.matching import schemas as matching_schemas
 from app.matching import services as matching
 from app.matching.models import SPONSOR_KINDS
@@ -94,7 +93,7 @@ class SponsorOne(MethodView):
     @blp.response(200, matching_schemas.SponsorOutSchema)
     def get(self, sponsor_id):
         """One sponsor: for the fund and the overseer, or its own contacts (404 otherwise)."""
-        return contacts.sponsor_for_reader(sponsor_id, current_api_user())
+        return matching.sponsor_for_reader(sponsor_id, current_api_user())
 
     @require_user(*WRITERS)
     @blp.arguments(SponsorPatchSchema)

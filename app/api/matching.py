@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import PageArgs, page
-from app.matching import contacts, facts, schemas
+from app.campaigns import services as campaigns
+from app.matching import schemas
 from app.matching import services as matching
 from app.matching.models import Sponsor
 
@@ -67,7 +68,7 @@ def add_commitment(data, sponsor_id):
 def sponsor_report(sponsor_id):
     """Where every cent of a sponsor is: per commitment and per project. The fund and the
     overseer read every sponsor's; a sponsor's contact only their own (404 for others)."""
-    return matching.sponsor_report(contacts.sponsor_for_reader(sponsor_id, current_api_user()))
+    return matching.sponsor_report(matching.sponsor_for_reader(sponsor_id, current_api_user()))
 
 
 @blp.route("/campaigns/<int:campaign_id>/match-audit")
@@ -75,4 +76,4 @@ def sponsor_report(sponsor_id):
 @blp.response(200, schemas.MatchAuditSchema)
 def match_audit(campaign_id):
     """The match of a campaign traced to sponsors, with the rule that bound it."""
-    return matching.match_audit(facts.campaigns().get_campaign(campaign_id, current_api_user()))
+    return matching.match_audit(campaigns.get_campaign(campaign_id, current_api_user()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from app.campaigns import municipality
+from app.campaigns import services as campaigns
 
 blp = Blueprint(
     "api_municipalities", __name__, url_prefix="/api/v1/municipalities", description="Municipalities"
@@ -47,4 +47,4 @@ class MunicipalitySchema(Schema):
 def get_municipality(name):
     """Public: the municipality's campaigns (running and past, newest first) with raised,
     matched, backers and the patron, and the totals per year. 404 without any."""
-    return municipality.municipality_page(name)
+    return campaigns.municipality_page(name)

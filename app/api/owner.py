@@ -11,7 +11,6 @@ from marshmallow import Schema, fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
-from app.campaigns import content
 from app.campaigns import services as campaigns
 
 blp = Blueprint("api_owner", __name__, url_prefix="/api/v1", description="Project owners")
@@ -72,7 +71,7 @@ class UpdateListSchema(Schema):
 
 def _owned(campaign_id: int):
     """The campaign of the caller (its owner, or the fund); 404 for anyone else."""
-    return content.owned_campaign(campaign_id, current_api_user())
+    return campaigns.owned_campaign(campaign_id, current_api_user())
 
 
 @blp.route("/campaigns/<int:campaign_id>/story", methods=["PUT"])
@@ -82,7 +81,7 @@ def _owned(campaign_id: int):
 def put_story(data, campaign_id):
     """Replace the summary and the story (Markdown) of a draft or open campaign (409 when
     closed; 404 for someone else's campaign)."""
-    campaign = content.edit_story(
+    campaign = campaigns.edit_story(
         _owned(campaign_id), data["summary"], data["story_markdown"], current_api_user().id
     )
     commit()
@@ -94,7 +93,7 @@ def put_story(data, campaign_id):
 def list_pictures(campaign_id):
     """The pictures of a campaign (as on its page; the file is at /campaigns/{id}/pictures/{pid})."""
     campaign = campaigns.get_campaign(campaign_id, current_api_user())
-    return {"items": content.pictures_of(campaign), "next": None}
+    return {"items": campaigns.pictures_of(campaign), "next": None}
 
 
 @blp.route("/campaigns/<int:campaign_id>/pictures", methods=["POST"])
@@ -106,7 +105,7 @@ def add_picture(files, form, campaign_id):
     """Add a JPEG or PNG (multipart: `file` and `alt_text`), judged by its bytes; at most 12
     per campaign (409 too_many_files), 422 for another kind of file or no description."""
     upload = files["file"]
-    picture = content.add_picture(
+    picture = campaigns.add_picture(
         _owned(campaign_id),
         upload.filename or "",
         upload.read(),
@@ -122,7 +121,7 @@ def add_picture(files, form, campaign_id):
 @blp.response(204)
 def delete_picture(campaign_id, picture_id):
     """Remove a picture (404 when it is not this campaign's)."""
-    content.remove_picture(_owned(campaign_id), picture_id)
+    campaigns.remove_picture(_owned(campaign_id), picture_id)
     commit()
 
 
@@ -131,7 +130,7 @@ def delete_picture(campaign_id, picture_id):
 def list_updates(campaign_id):
     """The news posted on a campaign, newest first."""
     campaign = campaigns.get_campaign(campaign_id, current_api_user())
-    return {"items": content.updates_of(campaign), "next": None}
+    return {"items": campaigns.updates_of(campaign), "next": None}
 
 
 @blp.route("/campaigns/<int:campaign_id>/updates", methods=["POST"])
@@ -140,7 +139,7 @@ def list_updates(campaign_id):
 @blp.response(201, UpdateSchema)
 def post_update(data, campaign_id):
     """Post news; the backers who asked for news get it by mail. 409 on a draft campaign."""
-    update = content.post_update(
+    update = campaigns.post_update(
         _owned(campaign_id), data["title"], data["body_markdown"], current_api_user().id
     )
     commit()

@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
-import importlib
-
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
+from app.api import (
+    applications,
+    calls,
+    campaign_admin,
+    campaigns,
+    fund_admin,
+    jury,
+    ledger,
+    matching,
+    municipalities,
+    notifications,
+    oversight,
+    owner,
+    pledges,
+    sponsor_contacts,
+    transparency,
+    users,
+)
 from app.extensions import csrf
 
-# Modules of app.api holding a `blp` each; a module that does not exist yet is skipped.
+# Modules of app.api holding a `blp` each, registered in this order.
 API_MODULES = (
-    "calls",
-    "applications",
-    "jury",
-    "campaigns",
-    "pledges",
-    "matching",
-    "ledger",
-    "transparency",
-    "notifications",
+    calls,
+    applications,
+    jury,
+    campaigns,
+    pledges,
+    matching,
+    ledger,
+    transparency,
+    notifications,
     # issue 15: every manager action in the API
-    "campaign_admin",
-    "owner",
-    "fund_admin",
-    "oversight",
-    "users",
-    "municipalities",
-    "sponsor_contacts",
+    campaign_admin,
+    owner,
+    fund_admin,
+    oversight,
+    users,
+    municipalities,
+    sponsor_contacts,
 )
 
 
@@ -55,12 +71,6 @@ api = StreekfondsApi(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema
 
 def register(app: Flask) -> None:
     api.init_app(app)
-    for name in API_MODULES:
-        try:
-            module = importlib.import_module(f"app.api.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.api.{name}":
-                raise
-            continue
+    for module in API_MODULES:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -1,5 +1,5 @@
 """/api/v1/sponsors/{id}/contacts: who speaks for a sponsor (fund manager links, invites,
-unlinks), and the sponsor's report for its own contacts. Thin: app.matching.contacts."""
+unlinks), and the sponsor's report for its own contacts. Thin: app.matching.services (contacts)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.api.auth import commit, current_api_user, require_user
-from app.matching import contacts
 from app.matching import services as matching
 
 blp = Blueprint("api_sponsor_contacts", __name__, url_prefix="/api/v1", description="Sponsor contacts")
@@ -49,7 +48,7 @@ class MySponsorListSchema(Schema):
 def add_contact(data, sponsor_id):
     """Link the user with this e-mail at once (role `sponsor`), or mail an invitation to a
     new address. Idempotent (`created` false the second time); 422 for a bad e-mail."""
-    entry = contacts.add_contact(matching.get_sponsor(sponsor_id), data["email"], current_api_user())
+    entry = matching.add_contact(matching.get_sponsor(sponsor_id), data["email"], current_api_user())
     commit()
     return entry
 
@@ -59,7 +58,7 @@ def add_contact(data, sponsor_id):
 @blp.response(200, ContactListSchema)
 def list_contacts(sponsor_id):
     """Linked users, then pending invitations."""
-    return {"items": contacts.contacts_of(matching.get_sponsor(sponsor_id)), "next": None}
+    return {"items": matching.contacts_of(matching.get_sponsor(sponsor_id)), "next": None}
 
 
 @blp.route("/sponsors/<int:sponsor_id>/contacts/<int:user_id>", methods=["DELETE"])
@@ -67,7 +66,7 @@ def list_contacts(sponsor_id):
 @blp.response(204)
 def remove_contact(sponsor_id, user_id):
     """Unlink (the role `sponsor` goes with the last link). 404 when not linked."""
-    contacts.remove_contact(matching.get_sponsor(sponsor_id), user_id, current_api_user())
+    matching.remove_contact(matching.get_sponsor(sponsor_id), user_id, current_api_user())
     commit()
 
 
@@ -76,4 +75,4 @@ def remove_contact(sponsor_id, user_id):
 @blp.response(200, MySponsorListSchema)
 def my_sponsors():
     """The sponsors the caller speaks for (their reports: /sponsors/{id}/report)."""
-    return {"items": contacts.sponsors_of(current_api_user()), "next": None}
+    return {"items": matching.sponsors_of(current_api_user()), "next": None}

@@ -1,13 +1,14 @@
 """/api/v1/users: user administration for the role `admin` (list and search, roles,
 deactivate and reactivate, resend the invitation). Thin: the rules and the audit trail are
-in app.accounts.admin_services, which the admin pages use too."""
+in app.accounts.admin_services (re-exported by app.accounts.services), which the admin
+pages use too."""
 
 from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.accounts import admin_services as admin
+from app.accounts import services as admin
 from app.accounts.models import ROLES, User
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import page
@@ -65,7 +66,7 @@ def list_users(args):
 @blp.response(200, UserSchema)
 def get_user(user_id):
     """One user with `roles` and `active` (404 when unknown)."""
-    return admin.get_user(user_id)
+    return admin.user_or_404(user_id)
 
 
 @blp.route("/<int:user_id>/roles", methods=["POST"])
@@ -74,7 +75,7 @@ def get_user(user_id):
 @blp.response(200, UserSchema)
 def grant_role(data, user_id):
     """Grant `{"role"}` (422 for an unknown role; granting a held role changes nothing)."""
-    user = admin.grant_role(admin.get_user(user_id), data["role"], current_api_user())
+    user = admin.grant_role(admin.user_or_404(user_id), data["role"], current_api_user())
     commit()
     return user
 
@@ -84,7 +85,7 @@ def grant_role(data, user_id):
 @blp.response(200, UserSchema)
 def revoke_role(user_id, role):
     """Revoke a role (422 unknown role, 409 own_admin_role for one's own admin role)."""
-    user = admin.revoke_role(admin.get_user(user_id), role, current_api_user())
+    user = admin.revoke_role(admin.user_or_404(user_id), role, current_api_user())
     commit()
     return user
 
@@ -96,7 +97,7 @@ def revoke_role(user_id, role):
 def deactivate(data, user_id):
     """The user can no longer log in; their sessions and API tokens stop at once (409
     own_account for oneself)."""
-    user = admin.deactivate(admin.get_user(user_id), current_api_user(), data.get("note"))
+    user = admin.deactivate(admin.user_or_404(user_id), current_api_user(), data.get("note"))
     commit()
     return user
 
@@ -107,7 +108,7 @@ def deactivate(data, user_id):
 @blp.response(200, UserSchema)
 def reactivate(data, user_id):
     """The user may log in again."""
-    user = admin.reactivate(admin.get_user(user_id), current_api_user(), data.get("note"))
+    user = admin.reactivate(admin.user_or_404(user_id), current_api_user(), data.get("note"))
     commit()
     return user
 
@@ -117,6 +118,6 @@ def reactivate(data, user_id):
 @blp.response(200, UserSchema)
 def resend_invitation(user_id):
     """Mail the confirmation link again (409 already_confirmed, 409 inactive)."""
-    user = admin.resend_invitation(admin.get_user(user_id), current_api_user())
+    user = admin.resend_invitation(admin.user_or_404(user_id), current_api_user())
     commit()
     return user

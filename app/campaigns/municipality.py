@@ -1,30 +1,35 @@
 """A municipality's page: what a mayor shares. Its public campaigns (running and past) with
 raised, matched and backers and the patron, and the totals per year (the year a campaign
-started, in Brussels time). Figures come from the same functions as the campaign pages."""
+started, in Brussels time). Figures come from the same functions as the campaign pages:
+`app.campaigns.services.municipality_page` passes its `summary` in (this module stands
+below the services, which re-export it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.campaigns import services
 from app.campaigns.models import Campaign
 from app.core import clock
 from app.core.errors import NotFound
 from app.extensions import db
 
 
-def municipality_page(name: str) -> dict[str, Any]:
-    """{name, campaigns: [...], years: [{year, campaigns, raised_cents, matched_cents,
+def municipality_page(
+    name: str, statuses: Iterable[str], summary: Callable[[Campaign], dict[str, Any]]
+) -> dict[str, Any]:
+    """The campaigns of the municipality in `statuses` (the public ones), each with the
+    figures `summary` gives: {name, campaigns: [...], years: [{year, campaigns, raised_cents, matched_cents,
     backers}], totals}; NotFound when the municipality has no public campaign. The name is
     matched without regard to case; the campaigns' own spelling is returned."""
     wanted = (name or "").strip().lower()
     rows = list(
         db.session.scalars(
             select(Campaign)
-            .where(func.lower(Campaign.municipality) == wanted, Campaign.status.in_(services.PUBLIC_STATUSES))
+            .where(func.lower(Campaign.municipality) == wanted, Campaign.status.in_(tuple(statuses)))
             .order_by(Campaign.starts_at.desc(), Campaign.id.desc())
         )
     )
@@ -33,7 +38,7 @@ def municipality_page(name: str) -> dict[str, Any]:
     campaigns = []
     years: dict[int, dict[str, int]] = {}
     for campaign in rows:
-        figures = services.summary(campaign)
+        figures = summary(campaign)
         started = campaign.starts_at or campaign.created_at
         year = clock.local(started).year
         campaigns.append(

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.auth import roles_required
-from app.core.errors import DomainError
-from app.extensions import db
+from app.core.transaction import attempt
 from app.matching import contacts, forms
 from app.matching import services as matching
 
@@ -29,8 +28,10 @@ def portal():
 @login_required
 def accept(token):
     if request.method == "POST":
-        sponsor = contacts.accept_invitation(token, current_user)
-        db.session.commit()
+        with attempt() as outcome:
+            sponsor = contacts.accept_invitation(token, current_user)
+        if outcome.failed:
+            raise outcome.error  # an unknown or spent link: the error page, as before
         flash(_("Je bent nu contactpersoon van %(name)s.", name=sponsor.name), "success")
         return redirect(url_for("sponsor_portal.portal"), 303)
     return render_template("matching/portal_accept.html", token=token)
@@ -40,13 +41,11 @@ def accept(token):
 @roles_required(*WRITERS)
 def add_contact(sponsor_id):
     sponsor = matching.get_sponsor(sponsor_id)
-    try:
+    with attempt() as outcome:
         entry = contacts.add_contact(sponsor, request.form.get("email", ""), current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         linked = entry["status"] == "linked"
         flash(_("Contactpersoon gekoppeld.") if linked else _("Uitnodiging verstuurd."), "success")
     return redirect(url_for("matching.sponsor", sponsor_id=sponsor.id), 303)
@@ -56,8 +55,10 @@ def add_contact(sponsor_id):
 @roles_required(*WRITERS)
 def remove_contact(sponsor_id, user_id):
     sponsor = matching.get_sponsor(sponsor_id)
-    contacts.remove_contact(sponsor, user_id, current_user)
-    db.session.commit()
+    with attempt() as outcome:
+        contacts.remove_contact(sponsor, user_id, current_user)
+    if outcome.failed:
+        raise outcome.error  # not linked: 404
     flash(_("Contactpersoon ontkoppeld."), "success")
     return redirect(url_for("matching.sponsor", sponsor_id=sponsor.id), 303)
 
@@ -80,12 +81,10 @@ def edit_sponsor(sponsor_id):
         "kind": form.kind.data,
         "public": bool(form.public.data),
     }
-    try:
+    with attempt() as outcome:
         matching.update_sponsor(sponsor, values, current_user.id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
+        flash(outcome.error.message, "error")
         return redirect(here, 303)
-    db.session.commit()
     flash(_("De sponsor is bewaard."), "success")
     return redirect(here, 303)

@@ -12,7 +12,7 @@ import app.core.models  # noqa: F401 - column types of our own
 
 
 revision = '0015a'
-down_revision = '0006'
+down_revision = '0011a'
 branch_labels = None
 depends_on = None
 
