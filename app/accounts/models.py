@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 
-ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin")
+ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin", "sponsor")
 
 
 class User(UserMixin, Base):
@@ -26,6 +27,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # Bumped on password change so that reset links and sessions made before stop working.
     security_stamp: Mapped[int] = mapped_column(Integer, default=0)
+    # A deactivated user cannot log in, and their sessions and API tokens stop at once.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -42,6 +45,10 @@ class User(UserMixin, Base):
     def is_auditor_only(self) -> bool:
         """An overseer who holds no role that may change anything."""
         return "auditor" in self.roles and not (self.roles & {"fund_manager", "admin"})
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return bool(self.active) if self.active is not None else True
 
     def get_id(self) -> str:
         return f"{self.id}:{self.security_stamp}"

@@ -1,7 +1,8 @@
 """Accounts: registration, login, confirmation, password reset, roles and API tokens.
 
-Passwords are hashed with argon2; tokens and e-mail links are signed or hashed, never
-stored in the clear.
+User administration (roles, deactivation) lives in `admin_services`, signed links in
+`tokens`; both are re-exported here. Passwords are hashed with argon2; tokens and e-mail
+links are signed or hashed, never stored in the clear.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func, select
 
 from app.accounts import events
+from app.accounts.admin_services import (  # noqa: F401 - the admin's services, re-exported
+    ADMINS,
+    deactivate,
+    grant_role,
+    reactivate,
+    require_admin,
+    resend_invitation,
+    revoke_role,
+    set_roles,
+    user_or_404,
+    users_query,
+)
 from app.accounts.models import ROLES, ApiToken, User, UserRole
+from app.accounts.tokens import link, make_token, serializer  # noqa: F401 - make_token for links
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -88,23 +102,8 @@ def create_user(
 def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User:
     """Self-registration: an applicant and backer who must confirm the e-mail address."""
     user = create_user(email, password, ("applicant", "backer"), display_name, locale=locale)
-    events.user_registered.send(user, confirm_url=_link("confirm", user))
+    events.user_registered.send(user, confirm_url=link("confirm", user))
     return user
-
-
-def set_roles(user: User, roles: list[str]) -> None:
-    """Give the user exactly these roles."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValidationFailed(_("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))))
-    have = user.roles
-    for row in list(user.role_rows):
-        if row.role not in roles:
-            user.role_rows.remove(row)
-    for role in roles:
-        if role not in have:
-            user.role_rows.append(UserRole(role=role))
-    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -121,6 +120,8 @@ def authenticate(email: str, password: str) -> User | None:
         _hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
+    if not user.active:
+        return None  # a deactivated account: the same answer as a wrong password
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user
@@ -145,23 +146,9 @@ def _dummy_hash() -> str:
     return _entry()[1]
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts-{purpose}")
-
-
-def make_token(purpose: str, user: User) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "s": user.security_stamp})
-
-
-def _link(purpose: str, user: User) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"]
-    paths = {"confirm": "/account/confirm/", "reset": "/account/reset/"}
-    return f"{base}{paths[purpose]}{make_token(purpose, user)}"
-
-
 def _load(purpose: str, token: str, max_age: int) -> User:
     try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
+        data = serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise Conflict(_("Deze link is verlopen."), code="link_expired") from exc
     except BadSignature as exc:
@@ -184,7 +171,7 @@ def request_password_reset(email: str) -> None:
     """Send a reset link if the account exists; says nothing either way (no account probing)."""
     user = find_user_by_email(email or "")
     if user is not None:
-        events.password_reset_requested.send(user, reset_url=_link("reset", user))
+        events.password_reset_requested.send(user, reset_url=link("reset", user))
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -227,8 +214,8 @@ def user_for_token(clear: str) -> User | None:
         return None
     digest = hashlib.sha256(clear.encode()).hexdigest()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or token.revoked_at is not None:
-        return None
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None  # revoked, or its user deactivated: it stops at once
     return token.user
 
 
@@ -243,6 +230,6 @@ def load_session_user(session_id: str) -> User | None:
     except ValueError:
         return None
     user = db.session.get(User, uid)
-    if user is None or user.security_stamp != stamp:
+    if user is None or user.security_stamp != stamp or not user.active:
         return None
     return user

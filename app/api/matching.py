@@ -72,11 +72,12 @@ def add_commitment(data, sponsor_id):
 
 
 @blp.route("/sponsors/<int:sponsor_id>/report")
-@require_user(*READERS)
+@require_user(*READERS, "sponsor")
 @blp.response(200, schemas.SponsorReportSchema)
 def sponsor_report(sponsor_id):
-    """Where every cent of a sponsor is: per commitment and per project."""
-    return matching.sponsor_report(matching.get_sponsor(sponsor_id))
+    """Where every cent of a sponsor is: per commitment and per project. The fund and the
+    overseer read every sponsor's; a sponsor's contact only their own (404 for others)."""
+    return matching.sponsor_report(matching.sponsor_for_reader(sponsor_id, current_api_user()))
 
 
 @blp.route("/campaigns/<int:campaign_id>/match-audit")

@@ -1,5 +1,6 @@
-"""/api/v1/notifications: the outbox for fund managers (read, resend a failed mail).
-Thin: the rules live in app.notifications.services."""
+"""/api/v1/notifications: the outbox for fund managers (read, resend a failed mail) and the
+overseer (read). Only delivery metadata goes out, never a mail's text: it may carry a
+personal link. Thin: the rules live in app.notifications.services."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from app.notifications.models import OutboxMessage
 
 blp = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications", description="Mail outbox")
 MANAGERS = notifications.MANAGERS
+READERS = (*MANAGERS, "auditor")
 
 
 @blp.route("")
-@require_user(*MANAGERS)
+@require_user(*READERS)
 @blp.arguments(schemas.OutboxListArgs, location="query")
 @blp.response(200, schemas.OutboxListSchema)
 def list_outbox(args):
@@ -27,7 +29,7 @@ def list_outbox(args):
 
 
 @blp.route("/<int:message_id>")
-@require_user(*MANAGERS)
+@require_user(*READERS)
 @blp.response(200, schemas.OutboxMessageSchema)
 def get_message(message_id):
     """One mail's delivery record (not its text: it may carry a personal link)."""

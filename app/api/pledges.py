@@ -19,8 +19,9 @@ blp = Blueprint("api_pledges", __name__, url_prefix="/api/v1/pledges", descripti
 @blp.arguments(schemas.TokenArgs, location="query")
 @blp.response(200, schemas.PledgeSchema)
 def get_pledge(args, pledge_id):
-    """The pledge's status and amounts (404 for a wrong token)."""
-    return campaigns.pledge_by_token(pledge_id, args["token"])
+    """The pledge's status and amounts: for its backer with `?token=` (the receipt token),
+    for the fund and the overseer with their bearer token alone (404 for anyone else)."""
+    return campaigns.pledge_for_reader(pledge_id, args["token"], current_api_user())
 
 
 @blp.route("/<int:pledge_id>/refund", methods=["POST"])

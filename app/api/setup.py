@@ -10,17 +10,24 @@ from app.api import (
     applications,
     banking,
     calls,
+    campaign_admin,
     campaigns,
+    fund_admin,
     jury,
     ledger,
     matching,
+    municipalities,
     notifications,
+    oversight,
+    owner,
     pledges,
+    sponsor_contacts,
     transparency,
+    users,
 )
 from app.extensions import csrf
 
-# Modules of app.api holding a `blp` each; a module that does not exist yet is skipped.
+# Modules of app.api holding a `blp` each, registered in this order.
 API_MODULES = (
     calls,
     applications,
@@ -32,6 +39,14 @@ API_MODULES = (
     transparency,
     notifications,
     banking,
+    # issue 15: every manager action in the API
+    campaign_admin,
+    owner,
+    fund_admin,
+    oversight,
+    users,
+    municipalities,
+    sponsor_contacts,
 )
 
 

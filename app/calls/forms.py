@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -74,6 +75,34 @@ class CallForm(FlaskForm):
     )
     ratio = DecimalField(_l("Verdubbelingsfactor"), default=1, validators=[Optional(), NumberRange(0.01, 10)])
     cap_per_project = EuroField(_l("Maximale verdubbeling per project (€)"), default="6.000,00")
+    cap_share_of_budget = DecimalField(
+        _l("Hoogstens dit deel van het budget per project (%, leeg: geen grens)"),
+        validators=[Optional(), NumberRange(1, 100)],
+    )
+    cap_per_backer = EuroField(
+        _l("Maximum dat per steuner meetelt (€, leeg: geen grens)"), validators=[Optional()]
+    )
+    min_backers = IntegerField(
+        _l("Minimum aantal steuners (leeg: geen minimum)"), validators=[Optional(), NumberRange(1, 10**6)]
+    )
+    condition = RadioField(
+        _l("Voorwaarde"),
+        choices=[
+            SelectChoice("target_reached", _l("Alleen als het doel gehaald wordt")),
+            SelectChoice("none", _l("Altijd")),
+        ],
+        default="target_reached",
+    )
+    mode = RadioField(
+        _l("Wanneer verdubbelen"),
+        choices=[
+            SelectChoice("at_close", _l("Bij het sluiten van de campagne")),
+            SelectChoice("live", _l("Live: elke gift meteen (alleen met voorwaarde Altijd)")),
+        ],
+        default="at_close",
+    )
+    exclude_owner = BooleanField(_l("Giften van de projecteigenaar tellen niet mee"), default=True)
+    offline_eligible = BooleanField(_l("Offline giften (overschrijving, cash) tellen mee"), default=True)
     campaign_days = IntegerField(
         _l("Looptijd van de campagne (dagen)"), default=45, validators=[Optional(), NumberRange(1, 365)]
     )

@@ -51,12 +51,7 @@ def _call_values(form: forms.CallForm) -> dict:
         "opens_at": clock.from_local(form.opens_at.data) if form.opens_at.data else None,
         "closes_at": clock.from_local(form.closes_at.data) if form.closes_at.data else None,
         "criteria": crit,
-        "match_policy": {
-            "ratio": float(form.ratio.data or 1),
-            "cap_per_project_cents": form.cap_per_project.cents
-            if form.cap_per_project.cents is not None
-            else 600000,
-        },
+        "match_policy": _policy_values(form),
         "campaign_days": form.campaign_days.data or 45,
         "matching_budget_cents": form.matching_budget.cents,
         "max_selected_per_municipality": form.max_selected_per_municipality.data,
@@ -65,6 +60,37 @@ def _call_values(form: forms.CallForm) -> dict:
         "tie_lottery": bool(form.tie_lottery.data),
         "all_or_nothing": bool(form.all_or_nothing.data),
     }
+
+
+def _policy_values(form: forms.CallForm) -> dict:
+    """Every field of the match policy, as the call's rules check them."""
+    share = form.cap_share_of_budget.data
+    return {
+        "ratio": float(form.ratio.data or 1),
+        "cap_per_project_cents": form.cap_per_project.cents
+        if form.cap_per_project.cents is not None
+        else 600000,
+        "cap_share_of_budget": float(share) / 100 if share is not None else None,
+        "cap_per_backer_cents": form.cap_per_backer.cents,
+        "min_backers": form.min_backers.data,
+        "condition": form.condition.data or "target_reached",
+        "mode": form.mode.data or "at_close",
+        "exclude_owner": bool(form.exclude_owner.data),
+        "offline_eligible": bool(form.offline_eligible.data),
+    }
+
+
+def _fill_policy(form: forms.CallForm, policy: dict) -> None:
+    form.ratio.data = Decimal(str(policy["ratio"]))
+    form.cap_per_project.set_cents(policy["cap_per_project_cents"])
+    share = policy.get("cap_share_of_budget")
+    form.cap_share_of_budget.data = Decimal(str(share)) * 100 if share is not None else None
+    form.cap_per_backer.set_cents(policy.get("cap_per_backer_cents"))
+    form.min_backers.data = policy.get("min_backers")
+    form.condition.data = policy.get("condition", "target_reached")
+    form.mode.data = policy.get("mode", "at_close")
+    form.exclude_owner.data = bool(policy.get("exclude_owner", True))
+    form.offline_eligible.data = bool(policy.get("offline_eligible", True))
 
 
 def _fill_call_form(form: forms.CallForm, call: Call) -> None:
@@ -78,8 +104,7 @@ def _fill_call_form(form: forms.CallForm, call: Call) -> None:
     form.criteria.data = "\n".join(
         f"{c['key']} | {c['label']} | {c['weight']:g} | {c['max_score']}" for c in call.criteria or []
     )
-    form.ratio.data = Decimal(str(call.policy["ratio"]))
-    form.cap_per_project.set_cents(call.policy["cap_per_project_cents"])
+    _fill_policy(form, call.policy)
     form.campaign_days.data = call.campaign_days
     form.matching_budget.set_cents(call.matching_budget_cents)
     form.max_selected_per_municipality.data = call.max_selected_per_municipality

@@ -187,7 +187,11 @@ def check_call(values: dict[str, Any], call: Call | None) -> dict[str, list[str]
                 else:
                     keys.add(c["key"])
     if "match_policy" in values:
-        errors.update(check_policy(values["match_policy"]))
+        policy = values["match_policy"]
+        if call is not None and isinstance(policy, dict):
+            # A change is judged with the rules it joins (live + an old min_backers, say).
+            policy = {**call.policy, **policy}
+        errors.update(check_policy(policy))
     for field, lo, hi in (
         ("campaign_days", 1, 365),
         ("matching_budget_cents", 0, 10**12),
@@ -237,6 +241,15 @@ def check_policy(policy: Any) -> dict[str, list[str]]:
         errors.append(_("mode is at_close of live."))
     if policy.get("mode") == "live" and policy.get("condition", "target_reached") != "none":
         errors.append(_("Live verdubbelen kan alleen met condition none."))
+    if policy.get("mode") == "live" and policy.get("min_backers") is not None:
+        # A live draw happens at each pledge, before anyone knows how many backers there
+        # will be: a minimum would have to be judged at close and cannot be (issue 15).
+        errors.append(
+            _(
+                "min_backers kan niet bij live verdubbelen: elke gift wordt meteen verdubbeld, "
+                "voor bekend is hoeveel steuners er komen. Laat min_backers leeg of kies at_close."
+            )
+        )
     for key in ("exclude_owner", "offline_eligible"):
         if key in policy and not isinstance(policy[key], bool):
             errors.append(_("%(k)s is waar of onwaar.", k=key))

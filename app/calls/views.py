@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, make_response, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.calls import forms, services
+from app.calls import forms, policy_text, services
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import Application, Call
 from app.calls.validation import format_enterprise_number
@@ -50,7 +50,13 @@ def show_call(call_id):
         mine = db.session.scalars(
             services.applications_of(current_user).where(Application.call_id == call.id)
         ).all()
-    page = render_template("calls/show.html", call=call, mine=mine, type_labels=APPLICANT_TYPE_LABELS)
+    page = render_template(
+        "calls/show.html",
+        call=call,
+        mine=mine,
+        type_labels=APPLICANT_TYPE_LABELS,
+        match_rules=policy_text.rules_in_words(call.policy),
+    )
     return http.finish_by_content(make_response(page))
 
 

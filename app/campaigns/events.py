@@ -28,3 +28,6 @@ pledge_dispute_closed = streekfonds_signals.signal(
 pledge_cancelled = streekfonds_signals.signal(
     "pledge-cancelled", doc="sender: the Pledge (an offline gift reversed)"
 )
+patron_set = streekfonds_signals.signal(
+    "campaign-patron-set", doc="sender: the Campaign, whose patron e-mail was just set or changed"
+)

@@ -81,5 +81,13 @@ class OfflineGiftForm(FlaskForm):
     anonymous = BooleanField(_l("Anoniem tonen"))
 
 
+class PatronForm(FlaskForm):
+    patron_name = StringField(_l("Naam van de peter of meter"), validators=[Optional(), Length(max=200)])
+    patron_email = StringField(_l("E-mailadres"), validators=[Optional(), Length(max=254)])
+    patron_role = StringField(
+        _l("Rol (optioneel, bv. burgemeester van Eeklo)"), validators=[Optional(), Length(max=200)]
+    )
+
+
 class ConfirmForm(FlaskForm):
     note = StringField(_l("Opmerking (optioneel)"), validators=[Optional(), Length(max=500)])

@@ -123,7 +123,7 @@ def call_campaigns(call_id):
 
 @bp.route("/manage/campaigns/<int:campaign_id>")
 @roles_required(*READERS)
-def manage_campaign(campaign_id):
+def manage_campaign(campaign_id, patron_form=None, status=200):
     campaign = services.get_campaign(campaign_id, current_user)
     pledges = services.pledges_of(campaign)
     refunds = db.session.scalars(
@@ -139,7 +139,25 @@ def manage_campaign(campaign_id):
         pending=services.pending_count(campaign),
         offline=forms.OfflineGiftForm(prefix="gift"),
         confirm=forms.ConfirmForm(),
-    )
+        patron_form=patron_form or forms.PatronForm(prefix="patron", data=services.patron_of(campaign)),
+    ), status
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/patron", methods=["POST"])
+@roles_required(*MANAGERS)
+def set_patron(campaign_id):
+    """The patron's name, e-mail and role (the same service as PATCH /api/v1/campaigns/{id})."""
+    campaign = services.get_campaign(campaign_id, current_user)
+    form = forms.PatronForm(prefix="patron")
+    if form.validate_on_submit():
+        with attempt() as outcome:
+            services.set_patron(campaign, {k: form[k].data for k in services.PATRON_FIELDS}, current_user.id)
+        if outcome.failed:
+            place_errors(form, outcome.error)
+        else:
+            here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+            return _shown(_("De peter of meter is bewaard."), here)
+    return manage_campaign(campaign_id, patron_form=form, status=422)
 
 
 @bp.route("/manage/campaigns/<int:campaign_id>/<any(open, close, cancel):action>", methods=["POST"])

@@ -80,6 +80,9 @@ class Campaign(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     patron_name: Mapped[str | None] = mapped_column(String(200))
+    # The patron (often a mayor) gets the "campaign opened" mail; role e.g. "burgemeester van Eeklo".
+    patron_email: Mapped[str | None] = mapped_column(String(254))
+    patron_role: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     story_markdown: Mapped[str] = mapped_column(Text, default="")
     # A cache of raised (updated in the same statement as every ledger posting, under the
@@ -140,6 +143,8 @@ class Pledge(Base):
     receipt_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     receipt_nonce: Mapped[str] = mapped_column(String(32))
     notify_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the pledge was made in: its mails use it when no account says otherwise.
+    locale: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     # The gateway's references (for refunds and for asking it the current state).
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_url: Mapped[str | None] = mapped_column(Text)

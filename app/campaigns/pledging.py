@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from app.payments import services as payments
 
 MAX_MESSAGE = 1000
 MAX_NAME = 120
+LANGUAGES = ("nl", "en", "fr")
 
 
 def receipt_token(pledge: Pledge) -> str:
@@ -45,6 +47,17 @@ def pledge_by_token(pledge_id: int, token: str) -> Pledge:
     if pledge is None or not token or not hmac.compare_digest(pledge.receipt_token_hash, token_hash(token)):
         raise NotFound(_("Bijdrage niet gevonden."))
     return pledge
+
+
+def pledge_for_reader(pledge_id: int, token: str | None, user) -> Pledge:
+    """A pledge as its backer (by receipt token) or the fund's staff and the overseer (by
+    their role, no token needed) may read it; NotFound for anyone else."""
+    if user is not None and user.has_role("fund_manager", "admin", "auditor"):
+        pledge = db.session.get(Pledge, pledge_id)
+        if pledge is None:
+            raise NotFound(_("Bijdrage niet gevonden."))
+        return pledge
+    return pledge_by_token(pledge_id, token or "")
 
 
 def check_pledge_values(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
@@ -102,14 +115,19 @@ def _fingerprint(clean: dict[str, Any]) -> str:
 
 
 def create_pledge(
-    campaign: Campaign, values: dict[str, Any], user_id: int | None = None, client_key: str | None = None
+    campaign: Campaign,
+    values: dict[str, Any],
+    user_id: int | None = None,
+    client_key: str | None = None,
+    locale: str | None = None,
 ) -> tuple[Pledge, str]:
     """A pending pledge and its checkout at the configured gateway; returns (pledge, token).
 
     Refuses a campaign that is not open (409 campaign_not_open) and bad fields (422). With
     `client_key` (the API's Idempotency-Key) a repeat returns the first pledge, and the same
     key with other values is refused (409 idempotency_key_reused). The pledge counts only
-    once the gateway confirms the payment.
+    once the gateway confirms the payment. `locale` (default: the language of the page or
+    request) is kept on the pledge for its mails.
     """
     if campaign.status != "open" or (campaign.ends_at and campaign.ends_at <= clock.now()):
         raise Conflict(_("Deze campagne loopt niet; bijdragen kan nu niet."), code="campaign_not_open")
@@ -139,6 +157,7 @@ def create_pledge(
         client_key=client_key or None,
         client_fingerprint=fingerprint if client_key else None,
         tax_certificate_encrypted=taxcert.encrypt(certificate) if certificate else None,
+        locale=_pledge_language(locale or values.get("locale")),
         **clean,
     )
     token = receipt_token(pledge)
@@ -173,6 +192,14 @@ def create_pledge(
     pledge.payment_intent_id = checkout.payment_intent_id
     db.session.flush()
     return pledge, token
+
+
+def _pledge_language(asked: str | None) -> str:
+    """The language asked for, else the one the page was shown in (Babel's choice)."""
+    if asked in LANGUAGES:
+        return asked
+    current = str(get_locale() or "nl")
+    return current if current in LANGUAGES else "nl"
 
 
 def _by_client_key(campaign_id: int, key: str) -> Pledge | None:

@@ -49,14 +49,21 @@ def request_refund(
 ) -> Refund:
     """Refund `amount_cents` of a pledge (everything left when None).
 
-    Refuses a pledge that is not succeeded or partially refunded (409 not_refundable), an
-    amount that is not a positive integer (422) and more than is left (409 refund_exceeds).
+    Refuses a pledge that is not succeeded or partially refunded (409 not_refundable), one
+    with nothing left because refunds already cover it (409 nothing_to_refund, whatever
+    the amount), an amount that is not a positive integer (422) and more than is left (409
+    refund_exceeds).
     Online pledges: a row now, the gateway call after commit. Offline: counted back at once.
     """
     pledge = locked_pledge(pledge.id)
     if pledge.status not in REFUNDABLE:
         raise Conflict(_("Deze bijdrage kan niet terugbetaald worden."), code="not_refundable")
     left = refundable_cents(pledge)
+    if left <= 0:
+        # A conflict with the pledge's state, not bad input: checked before the amount.
+        raise Conflict(
+            _("Er blijft niets meer terug te betalen."), code="nothing_to_refund", details={"left_cents": 0}
+        )
     if amount_cents is None:
         amount_cents = left
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:

@@ -23,6 +23,22 @@ class CampaignSchema(Schema):
     ends_at = fields.AwareDateTime(allow_none=True)
 
 
+class CampaignStaffSchema(CampaignSchema):
+    """A campaign with its patron, as the fund manager sets it (the e-mail is not public)."""
+
+    patron_name = fields.String(allow_none=True)
+    patron_email = fields.String(allow_none=True)
+    patron_role = fields.String(allow_none=True)
+
+
+class PatronInSchema(Schema):
+    """PATCH a campaign: only the fields given change; null or "" clears one."""
+
+    patron_name = fields.String(allow_none=True)
+    patron_email = fields.String(allow_none=True)
+    patron_role = fields.String(allow_none=True)
+
+
 class CampaignListSchema(Schema):
     items = fields.List(fields.Nested(CampaignSchema))
     next = fields.String(allow_none=True)
@@ -63,6 +79,8 @@ class PledgeInSchema(Schema):
     hide_amount = fields.Boolean(load_default=False)
     notify_opt_in = fields.Boolean(load_default=False)
     tax_certificate = fields.Nested(TaxCertificateSchema, allow_none=True, load_default=None)
+    # The language of the backer's mails (default: Accept-Language, else Dutch).
+    locale = fields.String(validate=validate.OneOf(["nl", "en", "fr"]))
 
 
 class PledgeCreatedSchema(Schema):

@@ -1,6 +1,7 @@
 """Campaigns: creation from a confirmed selection, opening and closing, and the figures
 other domains read. The only module other domains import (it re-exports the pledge,
-refund and tax certificate services).
+refund and tax certificate services, the owner's story, pictures and updates, and the
+patron).
 
 Services flush; the request, task or command commits once at the end.
 """
@@ -15,8 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.campaigns import confirmation, events, figures, money
+from app.campaigns import confirmation, events, figures, money, municipality
 from app.campaigns.confirmation import refund_after_close  # noqa: F401
+from app.campaigns.content import (  # noqa: F401
+    add_picture,
+    edit_story,
+    owned_campaign,
+    pictures_of,
+    post_update,
+    remove_picture,
+    updates_of,
+)
 from app.campaigns.figures import (  # noqa: F401
     figures_written,
     public_figures,
@@ -33,7 +43,9 @@ from app.campaigns.listing import (  # noqa: F401
     list_page,
 )
 from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
-from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.patron import FIELDS as PATRON_FIELDS  # noqa: F401
+from app.campaigns.patron import patron_of, set_patron  # noqa: F401
+from app.campaigns.pledging import create_pledge, pledge_by_token, pledge_for_reader, receipt_token  # noqa: F401
 from app.campaigns.ports import Matching
 from app.campaigns.readers import owners_of, pledges_of_campaigns  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
@@ -342,6 +354,12 @@ def summary(campaign: Campaign) -> dict:
         "backers_count": backers_count(campaign),
         "days_left": days_left(campaign),
     }
+
+
+def municipality_page(name: str) -> dict:
+    """A municipality's public campaigns with the figures of `summary`, and its totals per
+    year (app/campaigns/municipality.py); NotFound when it has none."""
+    return municipality.municipality_page(name, PUBLIC_STATUSES, summary)
 
 
 def cache_mismatches() -> list[dict]:

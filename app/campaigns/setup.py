@@ -1,7 +1,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.campaigns import confirmation, manage_views, services, tasks, views  # noqa: F401
+from app.campaigns import confirmation, manage_views, municipality_views, services, tasks, views  # noqa: F401
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.jury.ports import SelectionCampaigns
@@ -36,6 +36,7 @@ REFUND_LABELS = {
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(manage_views.bp)
+    app.register_blueprint(municipality_views.bp)
     add_status_labels(app, CAMPAIGN_LABELS, kind="campaign")
     add_status_labels(app, PLEDGE_LABELS, kind="pledge")
     add_status_labels(app, REFUND_LABELS, kind="refund")

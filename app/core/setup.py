@@ -43,6 +43,16 @@ def select_locale() -> str:
         return session["locale"]
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user.locale
+    return browser_language()
+
+
+def browser_language() -> str:
+    """For a visitor who chose nothing: the first language of the browser's Accept-Language
+    (by quality, then in the header's order) that we speak, by its primary tag; else Dutch."""
+    for value, quality in request.accept_languages:
+        primary = value.split("-")[0].split("_")[0].lower()
+        if quality > 0 and primary in ("nl", "en", "fr"):
+            return primary
     return "nl"
 
 

@@ -86,6 +86,8 @@ def load(ctx: dict) -> None:
         calls.set_application_status(application, "selected", manager.id)
         campaign = campaigns.create_campaign(application, manager.id)
         campaign.patron_name = patron
+        # The patron hears of the opening too (on /demo/mails).
+        campaign.patron_email = f"peter{i}@demo.streekfonds.be" if patron else None
         if i < 2:
             campaigns.open_campaign(campaign, manager.id, starts_at=now - timedelta(days=10 + 5 * i))
             _pledges(campaign, gifts)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.core.money import format_cents
 from app.extensions import db
 from app.matching import booking, facts
+from app.matching.attribution import attribution
 from app.matching.models import PledgeDraw, ProjectMatch, Sponsor
 from app.matching.policy import Eligibility, PledgeFact, eligibility, full_policy, live_draw, match
 from app.matching.reservations import ordered_commitments
@@ -227,6 +228,7 @@ def match_audit(campaign: Any) -> dict[str, Any]:
             "state": "projected",
             "conditional": False,
             "allocations": [],
+            "attribution": [],
             "explanation": _("Voor dit project werd geen sponsorgeld gereserveerd."),
         }
     shown = _projection(pm, elig)
@@ -240,6 +242,7 @@ def match_audit(campaign: Any) -> dict[str, Any]:
         )
     )
     names = {sid: name for sid, name in db.session.execute(select(Sponsor.id, Sponsor.name))}
+    held = booking.holdings(pm)
     allocations = [
         {
             "commitment_id": h["commitment_id"],
@@ -249,7 +252,7 @@ def match_audit(campaign: Any) -> dict[str, Any]:
             "matched_cents": h["matched"],
             "released_cents": h["released"],
         }
-        for h in booking.holdings(pm)
+        for h in held
     ]
     return {
         "policy": policy,
@@ -262,5 +265,7 @@ def match_audit(campaign: Any) -> dict[str, Any]:
         "state": "projected" if projected else "settled",
         "conditional": conditional,
         "allocations": allocations,
+        # Per pledge and commitment; sums to matched_cents (rule: app/matching/attribution.py).
+        "attribution": attribution(pm, elig, held, shown),
         "explanation": _explain(pm, elig, shown, campaign.goal_cents, conditional),
     }

@@ -10,3 +10,7 @@ ledger_violation = streekfonds_signals.signal(
     "ledger_violation",
     doc="sender=None, violations=[dict]; sent by the nightly `ledger.verify` when a check fails.",
 )
+sponsor_contact_invited = streekfonds_signals.signal(
+    "sponsor_contact_invited",
+    doc="sender=sponsor, email=str, invite_url=str: a contact to invite (no account yet).",
+)

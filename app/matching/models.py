@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,3 +146,33 @@ class PledgeDraw(Base):
     requested_cents: Mapped[int] = mapped_column(BigInteger)
     drawn_cents: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class SponsorContact(Base):
+    """A user who speaks for a sponsor (role `sponsor`): they see that sponsor's report."""
+
+    __tablename__ = "sponsor_contacts"
+    __table_args__ = (UniqueConstraint("sponsor_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class SponsorInvitation(Base):
+    """An invitation mailed to an address without an account; following its link (which
+    proves the address) links the user who accepts it. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "sponsor_invitations"
+    __table_args__ = (UniqueConstraint("sponsor_id", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by_id: Mapped[int | None] = mapped_column(Integer)

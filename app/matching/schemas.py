@@ -73,6 +73,12 @@ class ExcludedSchema(Schema):
     reason = fields.String()
 
 
+class AttributionSchema(Schema):
+    pledge_id = fields.Integer()
+    commitment_id = fields.Integer()
+    matched_cents = fields.Integer()
+
+
 class MatchAuditSchema(Schema):
     policy = fields.Dict()
     raised_cents = fields.Integer()
@@ -84,6 +90,7 @@ class MatchAuditSchema(Schema):
     state = fields.String()
     conditional = fields.Boolean()
     allocations = fields.List(fields.Nested(AllocationSchema))
+    attribution = fields.List(fields.Nested(AttributionSchema))
     explanation = fields.String()
 
 

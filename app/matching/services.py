@@ -1,11 +1,21 @@
 """The matching domain's services: the only module other domains import.
 
-Sponsors and commitments (`app.matching.sponsors`), the reservation at selection and the
+Sponsors and commitments (`app.matching.sponsors`), a sponsor's contacts and their
+portal (`contacts`), the reservation at selection and the
 jury's planner (`reservations`), live draws, settlement and returns (`settlement`), the
 audit and the figures campaigns show (`audit`), and `verify_ledger()` (`verify`).
 """
 
 from app.matching.audit import match_audit, matched_cents, pledge_effect_cents
+from app.matching.contacts import (
+    accept_invitation,
+    add_contact,
+    contacts_of,
+    remove_contact,
+    sponsor_for_reader,
+    sponsor_ids_of,
+    sponsors_of,
+)
 from app.matching.reservations import (
     SelectionPlanner,
     ordered_commitments,
@@ -36,6 +46,13 @@ from app.matching.sponsors import (
 from app.matching.verify import add_check, verify_ledger
 
 __all__ = [
+    "accept_invitation",
+    "add_contact",
+    "contacts_of",
+    "remove_contact",
+    "sponsor_for_reader",
+    "sponsor_ids_of",
+    "sponsors_of",
     "SelectionPlanner",
     "add_commitment",
     "commitment_balances",

@@ -10,6 +10,7 @@ from app.matching import (
     cli,
     for_campaigns,
     models,  # noqa: F401 - the tables belong to every app
+    portal_views,
     reservations,
     tasks,  # noqa: F401 - registers the Celery tasks
     views,
@@ -24,6 +25,8 @@ STATUS_LABELS = {
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(portal_views.bp)
+    add_nav(app, "sponsor_portal.portal", _l("Sponsorportaal"), ("sponsor",))
     app.cli.add_command(cli.ledger_cli)
     app.cli.add_command(cli.matching_cli)
     add_nav(app, "matching.sponsors", _l("Sponsors"), ("fund_manager", "admin", "auditor"))

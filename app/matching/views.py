@@ -17,7 +17,7 @@ from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.core.transaction import attempt
 from app.extensions import db
-from app.matching import facts, forms, services
+from app.matching import contacts, facts, forms, services
 from app.matching.forms import KIND_LABELS
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -124,6 +124,8 @@ def sponsor(sponsor_id):
         form=form,
         received_form=forms.ReceivedForm(prefix="r"),
         kinds=KIND_LABELS,
+        contacts=contacts.contacts_of(the_sponsor),
+        edit_form=forms.SponsorForm(prefix="edit", obj=the_sponsor),
     ), status
 
 
@@ -220,6 +222,17 @@ ALLOCATION_COLUMNS = [
 def campaign_audit_csv(campaign_id):
     audit = services.match_audit(_campaign(campaign_id))
     return _csv(audit["allocations"], ALLOCATION_COLUMNS, f"campaign-{campaign_id}-match.csv")
+
+
+ATTRIBUTION_COLUMNS = ["pledge_id", "commitment_id", "matched_cents"]
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/match-pledges.csv")
+@roles_required(*READERS)
+def campaign_attribution_csv(campaign_id):
+    """Every matched cent per pledge and commitment (the audit's `attribution`)."""
+    audit = services.match_audit(_campaign(campaign_id))
+    return _csv(audit["attribution"], ATTRIBUTION_COLUMNS, f"campaign-{campaign_id}-match-pledges.csv")
 
 
 @bp.route("/manage/ledger/verify")

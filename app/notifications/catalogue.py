@@ -70,6 +70,16 @@ _KINDS = [
         sample={"name": "Jo", "call_title": "Open oproep 2027", "invite_url": f"{_BASE}/jury/invite/abc"},
     ),
     Kind(
+        "sponsor_invited",
+        _l("Uitnodiging voor het sponsorportaal"),
+        secret=True,
+        sample={
+            "name": "",
+            "sponsor_name": "Bakkerij Peeters",
+            "invite_url": f"{_BASE}/sponsor/invitations/abc",
+        },
+    ),
+    Kind(
         "juror_reminder",
         _l("Herinnering: scores geven"),
         sample={"name": "Jo", "call_title": "Open oproep 2027", "jury_url": f"{_BASE}/jury"},

@@ -6,9 +6,11 @@ committed before anything is sent, so two workers never send the same row at the
 and a worker killed mid-delivery leaves a row that is retried once its lease ran out. The
 outcome is written only if the claim is still ours (same attempt number).
 
-The Message-ID derives from the row id: if a worker dies after the server took the mail but
-before the row was marked sent, the repeat carries the same Message-ID, so the receiving side
-can drop it.
+The row is marked sent right after the server's reply to DATA, on the SMTP connection still
+open and before QUIT: the only step between "the server has it" and "we know it went" is
+that one local UPDATE. A worker killed inside that window still sends the mail twice; the
+repeat carries the same Message-ID (it derives from the row id), so the receiving side can
+drop it.
 """
 
 from __future__ import annotations
@@ -106,27 +108,34 @@ def deliver(message_id: int) -> str:
     if not row.transactional and outbox.is_opted_out(row.recipient, row.unsubscribe_scope):
         _finish(row, attempt, status="skipped", last_error="opted out")
         return "skipped"
+    accepted: list[str] = []
     try:
         rendered = render_row(row)
+        keep = not (_cfg("MAIL_SERVER") and CATALOGUE[row.kind].secret)
+        sent_values = {
+            "status": "sent",
+            "subject": rendered.subject,
+            "body_text": rendered.text if keep else None,
+            "body_html": rendered.html if keep else None,
+            "context": row.context if keep else {},
+            "last_error": None,
+        }
+
+        def mark_sent(msg_id: str) -> None:
+            # Called between the server's "250" to DATA and our QUIT: nothing else first.
+            accepted.append(msg_id)
+            _finish(row, attempt, sent_at=clock.now(), message_id=msg_id, **sent_values)
+
         # No transaction stays open while the SMTP server takes its time (the row's values
         # are loaded; it is written again by a conditional UPDATE).
         db.session.close()
-        msg_id = send(row, rendered)
+        send(row, rendered, on_accepted=mark_sent)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        if accepted:
+            # The server has the mail and the row says so; what failed came after (QUIT).
+            log.warning("outbox %s sent; the SMTP session ended badly: %s", row.id, exc)
+            return "sent"
         return _failed(row, attempt, exc)
-    keep = not (_cfg("MAIL_SERVER") and CATALOGUE[row.kind].secret)
-    _finish(
-        row,
-        attempt,
-        status="sent",
-        sent_at=clock.now(),
-        subject=rendered.subject,
-        body_text=rendered.text if keep else None,
-        body_html=rendered.html if keep else None,
-        context=row.context if keep else {},
-        message_id=msg_id,
-        last_error=None,
-    )
     return "sent"
 
 
@@ -188,16 +197,20 @@ def build_message(row: OutboxMessage, rendered: Rendered) -> EmailMessage:
     return msg
 
 
-def send(row: OutboxMessage, rendered: Rendered) -> str:
+def send(row: OutboxMessage, rendered: Rendered, on_accepted=None) -> str:
     """Hand the mail to the SMTP server (MAIL_SERVER) or, without one, to the log.
 
-    Returns the Message-ID. Raises PermanentFailure on a 5xx refusal, other errors otherwise.
+    `on_accepted(message_id)` runs the moment the server accepted the mail (its reply to
+    DATA), before QUIT; an error after that (QUIT) no longer counts. Returns the Message-ID.
+    Raises PermanentFailure on a 5xx refusal, other errors otherwise.
     """
     msg = build_message(row, rendered)
+    accepted = on_accepted or (lambda _msg_id: None)
     if not _cfg("MAIL_SERVER"):
         log.info(
             "mail (no MAIL_SERVER; log only) to %s: %s\n%s", row.recipient, rendered.subject, rendered.text
         )
+        accepted(msg["Message-ID"])
         return msg["Message-ID"]
     # Shorter than the lease, so a slow server never lets a second worker take over a send.
     timeout = max(1.0, min(30.0, _cfg("OUTBOX_LEASE_SECONDS") / 3))
@@ -209,12 +222,15 @@ def send(row: OutboxMessage, rendered: Rendered) -> str:
             )
         else:
             smtp = smtplib.SMTP(_cfg("MAIL_SERVER"), port, timeout=timeout)
-        with smtp:
+        try:
             if _cfg("MAIL_USE_TLS") and port != 465:
                 smtp.starttls(context=ssl.create_default_context())
             if _cfg("MAIL_USERNAME"):
                 smtp.login(_cfg("MAIL_USERNAME"), _cfg("MAIL_PASSWORD"))
-            smtp.send_message(msg)
+            smtp.send_message(msg)  # returns once the server answered DATA with 250
+            accepted(msg["Message-ID"])
+        finally:
+            _quit(smtp)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _m in exc.recipients.values()]
         if codes and all(code >= 500 for code in codes):
@@ -225,6 +241,14 @@ def send(row: OutboxMessage, rendered: Rendered) -> str:
             raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         raise
     return msg["Message-ID"]
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """End the session politely if the server still listens; its answer changes nothing."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def sweep() -> int:

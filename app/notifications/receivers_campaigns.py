@@ -37,7 +37,7 @@ def _pledge_locale(pledge) -> str:
         user = db.session.get(User, pledge.user_id)
         if user is not None:
             return user.locale
-    return getattr(pledge, "locale", None) or "nl"
+    return pledge.locale or "nl"
 
 
 def _pledges(campaign: Campaign) -> list:
@@ -77,23 +77,43 @@ def _to_backer(kind: str, email: str, backer: dict, dedupe_key: str, context: di
     )
 
 
-def on_campaign_opened(campaign, **_kw) -> None:
-    context = {
+def _opened_context(campaign) -> dict[str, Any]:
+    return {
         **_campaign_context(campaign),
         "goal_cents": campaign.goal_cents,
         "ends_at": campaign.ends_at.isoformat() if campaign.ends_at else "",
         "municipality": campaign.municipality,
     }
+
+
+def on_campaign_opened(campaign, **_kw) -> None:
+    context = _opened_context(campaign)
     owner = db.session.get(User, campaign.owner_id)
     to_user("campaign_opened", owner, f"campaign_opened:{campaign.id}:owner", {**context, "is_patron": False})
-    patron_email = getattr(campaign, "patron_email", None)
-    if patron_email:
-        queue(
-            "campaign_opened",
-            patron_email,
-            dedupe_key=f"campaign_opened:{campaign.id}:patron",
-            context={**context, "name": campaign.patron_name or "", "is_patron": True},
-        )
+    _to_patron(campaign, context)
+
+
+def on_patron_set(campaign, **_kw) -> None:
+    """A patron set on a campaign that is already open hears of it now (once per address)."""
+    if campaign.status == "open":
+        _to_patron(campaign, _opened_context(campaign))
+
+
+def _to_patron(campaign, context: dict[str, Any]) -> None:
+    if not campaign.patron_email:
+        return
+    queue(
+        "campaign_opened",
+        campaign.patron_email,
+        # Per address: a patron changed later still gets the mail; the same one never twice.
+        dedupe_key=f"campaign_opened:{campaign.id}:patron:{campaign.patron_email}",
+        context={
+            **context,
+            "name": campaign.patron_name or "",
+            "patron_role": campaign.patron_role or "",
+            "is_patron": True,
+        },
+    )
 
 
 def pledge_receipt(pledge: Pledge) -> None:
@@ -307,6 +327,15 @@ def on_ledger_violation(_sender=None, violations=(), **_kw) -> None:
         )
 
 
+def on_sponsor_contact_invited(sponsor, email: str = "", invite_url: str = "", **_kw) -> None:
+    queue(
+        "sponsor_invited",
+        email,
+        dedupe_key=f"sponsor_invited:{sponsor.id}:{digest(email.lower())}:{digest(invite_url)}",
+        context={"name": "", "sponsor_name": sponsor.name, "invite_url": invite_url},
+    )
+
+
 class PledgeMails:
     """app.campaigns.ports.PledgeMail."""
 
@@ -325,8 +354,10 @@ class PledgeMails:
 
 def connect() -> None:
     campaign_events.campaign_opened.connect(on_campaign_opened, weak=False)
+    campaign_events.patron_set.connect(on_patron_set, weak=False)
     campaign_events.campaign_closed.connect(on_campaign_closed, weak=False)
     campaign_events.campaign_milestone.connect(on_campaign_milestone, weak=False)
     campaign_events.campaign_update_posted.connect(on_campaign_update_posted, weak=False)
     matching_events.match_settled.connect(on_match_settled, weak=False)
+    matching_events.sponsor_contact_invited.connect(on_sponsor_contact_invited, weak=False)
     matching_events.ledger_violation.connect(on_ledger_violation, weak=False)

@@ -20,6 +20,7 @@ AUDIT_FIELDS = {
     "state",
     "conditional",
     "allocations",
+    "attribution",  # issue 15: per-pledge attribution
     "explanation",
 }
 
@@ -139,6 +140,7 @@ def test_the_match_audit_has_exactly_the_contract_fields(client, auditor):
         }
     ]
     assert (body["matched_cents"], body["state"], body["conditional"]) == (30_000, "projected", True)
+    assert sum(r["matched_cents"] for r in body["attribution"]) == 30_000
     assert body["explanation"]
     verify = client.get("/api/v1/ledger/verify", headers=auditor).get_json()
     assert set(verify) == {"ok", "checks", "violations"} and verify["ok"] is True

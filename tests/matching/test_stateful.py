@@ -169,7 +169,8 @@ class ServiceMatching(RuleBasedStateMachine):
         self.model.commit(gent.id, 15_000, Earmark(municipalities=("Gent",)))
         self.model.commit(free.id, 25_000, Earmark())
         at_close = {**at_close, "mode": "at_close", "condition": "target_reached"}
-        live = {**live, "mode": "live", "condition": "none"}
+        # min_backers has no meaning for a live call and is refused there (issue 15).
+        live = {**live, "mode": "live", "condition": "none", "min_backers": None}
         # Small targets, so that the project maximum and the commitments run out often.
         for name, policy, muni, target in (
             ("close", at_close, "Gent", 12_000),

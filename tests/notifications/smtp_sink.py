@@ -21,6 +21,17 @@ class Sink:
         self.holding = threading.Event()
         self.release = threading.Event()
         self.delay = 0.0
+        # Called with each accepted message right after the "250" went out to the sender
+        # (a test kills the sender at that moment).
+        self.after_accept = None
+        self.at_quit = None
+        # Called with the session's last accepted message when the sender says QUIT.
+        self.at_quit = None
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.at_quit is not None and getattr(session, "last_accepted", None) is not None:
+            self.at_quit(session.last_accepted)
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         if self.hold_next:
@@ -36,6 +47,12 @@ class Sink:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)
+        session.last_accepted = msg
+        if self.after_accept is not None:
+            import asyncio
+
+            # call_soon: runs once this handler returned and the server wrote its "250".
+            asyncio.get_running_loop().call_soon(self.after_accept, msg)
         return "250 OK"
 
     def by_recipient(self) -> dict[str, list]:
@@ -63,6 +80,8 @@ class Sink:
         self.holding.clear()
         self.release.clear()
         self.delay = 0.0
+        self.after_accept = None
+        self.at_quit = None
 
 
 async def _sleep(seconds: float):

@@ -30,10 +30,38 @@ def test_fund_manager_lists_and_resends(client, smtp):
 
 def test_others_may_not_read_the_outbox(client):
     assert client.get("/api/v1/notifications").status_code == 401
-    for roles in (("applicant",), ("auditor",)):
+    for roles in (("applicant",), ("backer", "juror")):
         headers = factories.token_headers(factories.user(*roles))
         assert client.get("/api/v1/notifications", headers=headers).status_code == 403
+        assert client.get("/api/v1/notifications/1", headers=headers).status_code == 403
         assert client.post("/api/v1/notifications/1/resend", headers=headers).status_code == 403
+
+
+def test_the_auditor_reads_delivery_metadata_but_never_a_secret_link(client, smtp):
+    accounts.register("toezicht-lees@example.org", "een lang wachtwoord")
+    db.session.commit()
+    [row] = rows("account_confirm")
+    [mail] = smtp.wait_for(1)
+    link = next(w for w in mail.get_body(("plain",)).get_content().split() if "/account/confirm/" in w)
+    headers = factories.token_headers(factories.user("auditor"))
+    listed = client.get("/api/v1/notifications", headers=headers)
+    assert listed.status_code == 200
+    [item] = listed.get_json()["items"]
+    assert (item["id"], item["kind"], item["recipient"], item["status"], item["attempts"]) == (
+        row.id,
+        "account_confirm",
+        "toezicht-lees@example.org",
+        "sent",
+        1,
+    )
+    assert item["created_at"] and item["sent_at"]
+    one = client.get(f"/api/v1/notifications/{row.id}", headers=headers)
+    assert one.status_code == 200
+    for body in (listed.get_data(as_text=True), one.get_data(as_text=True)):
+        assert link not in body and "/account/confirm/" not in body
+        assert "body_text" not in body and "body_html" not in body and "context" not in body
+    # Reading is all: the overseer resends nothing.
+    assert client.post(f"/api/v1/notifications/{row.id}/resend", headers=headers).status_code == 403
 
 
 def test_bad_filters_are_422_and_unknown_ids_404(client):

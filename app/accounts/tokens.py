@@ -1,0 +1,25 @@
+"""The signed links of accounts: e-mail confirmation and password reset. A token carries the
+user's id and security stamp, so moving the stamp (a new password, a deactivation) voids
+every link already sent. Below `services` and `admin_services`, which both mail links."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import URLSafeTimedSerializer
+
+from app.accounts.models import User
+
+PATHS = {"confirm": "/account/confirm/", "reset": "/account/reset/"}
+
+
+def serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"accounts-{purpose}")
+
+
+def make_token(purpose: str, user: User) -> str:
+    return serializer(purpose).dumps({"u": user.id, "s": user.security_stamp})
+
+
+def link(purpose: str, user: User) -> str:
+    """The public URL that carries a fresh token for `purpose` (confirm or reset)."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}{PATHS[purpose]}{make_token(purpose, user)}"

@@ -1,0 +1,1 @@
+from tests.campaigns.fixtures import encryption_key, fake_stripe  # noqa: F401
