@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
+# `make run`, `make demo` and `make worker` run the demo: demo payments, keys generated once
+# into instance/. A real site sets DEMO_MODE=0 and its own keys (README: Running it for real).
+DEMO := DEMO_MODE=$${DEMO_MODE:-1}
 
 .PHONY: run test install lint translations demo worker clean browser
 
@@ -30,16 +33,16 @@ browser:
 
 run: install
 	@mkdir -p instance
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load
+	$(DEMO) $(BIN)/flask db upgrade
+	$(DEMO) $(BIN)/flask demo load
 	@echo "streekfonds runs on http://127.0.0.1:5000 (tasks in-process, demo payments, mail in the log)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEMO) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 demo: install
-	$(BIN)/flask db upgrade && $(BIN)/flask demo load
+	$(DEMO) $(BIN)/flask db upgrade && $(DEMO) $(BIN)/flask demo load
 
 worker: install
-	$(BIN)/celery -A workers.celery_app worker --loglevel=info
+	$(DEMO) $(BIN)/celery -A workers.celery_app worker --loglevel=info
 
 lint: install
 	$(BIN)/ruff check app workers tests bench

@@ -33,6 +33,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     config = config or Config()
     app.config.from_mapping(config.as_dict())
     app.instance_path = app.config["INSTANCE_PATH"]
+    from app.core import startup_checks
+
+    startup_checks.apply(app)
 
     from app.core import setup as core_setup
 

@@ -57,6 +57,10 @@ def app_config():
         REDIS_URL="",  # tests that need the broker build their own app (tests/workers)
         SERVER_NAME=None,
         PAYMENT_GATEWAY="demo",
+        DEMO_MODE=True,
+        # Tests log in many times from one address; tests/accounts/test_rate_limits.py turns
+        # the limits on for the tests that prove them.
+        RATELIMIT_ENABLED=False,
         DATA_ENCRYPTION_KEY="",
         MAIL_SERVER="",
         # Still argon2id, with cheap parameters: the defaults take ~0.6 s per hash here.

@@ -72,6 +72,9 @@ def init_extensions(app: Flask) -> None:
     celery_init_app(app)
     _templates(app)
     _errors(app)
+    from app.core import demo_mode
+
+    demo_mode.init_app(app)
     app.before_request(_forget_previous_request)
 
 
