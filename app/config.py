@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "")
         self.RATELIMIT_LOGIN = env.get("RATELIMIT_LOGIN", "20 per minute;100 per hour")
         self.RATELIMIT_LOGIN_ACCOUNT = env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 15 minutes;20 per day")
+        # The owner of an account under attack is mailed at most this often.
+        self.RATELIMIT_LOGIN_ACCOUNT_MAIL = env.get("RATELIMIT_LOGIN_ACCOUNT_MAIL", "1 per day")
         self.RATELIMIT_REGISTER = env.get("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_RESET = env.get("RATELIMIT_RESET", "5 per hour")
         self.RATELIMIT_RESET_ACCOUNT = env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour")

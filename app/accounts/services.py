@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app.accounts import events
+from app.accounts import events, passwords
 from app.accounts.models import ROLES, ApiToken, User, UserRole
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -70,6 +70,7 @@ def create_user(
             _("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))),
             details={"role": sorted(unknown)},
         )
+    passwords.check(password, email, display_name)
     if find_user_by_email(email):
         raise Conflict(_("Er bestaat al een account met dit e-mailadres."), code="email_taken")
     user = User(
@@ -85,8 +86,16 @@ def create_user(
     return user
 
 
-def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User:
-    """Self-registration: an applicant and backer who must confirm the e-mail address."""
+def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User | None:
+    """Self-registration: an applicant and backer who must confirm the e-mail address.
+
+    An address that already has an account gets a mail saying so, and the caller None: the
+    page answers the same either way, so nobody learns who has an account here."""
+    passwords.check(password, normalise_email(email), display_name)
+    existing = find_user_by_email(normalise_email(email))
+    if existing is not None:
+        events.registration_of_existing_address.send(existing)
+        return None
     user = create_user(email, password, ("applicant", "backer"), display_name, locale=locale)
     events.user_registered.send(user, confirm_url=_link("confirm", user))
     return user
@@ -195,6 +204,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def change_password(user: User, new_password: str) -> None:
+    passwords.check(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
     user.security_stamp += 1
 

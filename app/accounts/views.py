@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import forms, services
+from app.accounts import forms, services, throttle
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -33,8 +33,9 @@ def _safe_next(target: str | None) -> str:
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
+        throttle.before_register()
         try:
-            user = services.register(
+            services.register(
                 form.email.data,
                 form.password.data,
                 form.display_name.data,
@@ -48,10 +49,14 @@ def register():
             if not exc.details:
                 form.email.errors = list(form.email.errors) + [exc.message]
         else:
+            # The same answer whether the address was new or already had an account (its
+            # owner got a mail instead): registration does not reveal who is registered.
             db.session.commit()
-            login_user(user)
-            flash(_("Welkom! We stuurden je een mail om je e-mailadres te bevestigen."), "success")
-            return redirect(url_for("calls.home"))
+            flash(
+                _("Bijna klaar: we stuurden een mail naar dat adres. Volg de link erin en meld je aan."),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     status = 422 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -68,8 +73,11 @@ def confirm(token):
 def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
+        throttle.before_login(form.email.data)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.after_failed_login(form.email.data)
+            db.session.commit()  # the owner's warning mail, if this failure triggered one
             form.password.errors = [_("E-mailadres of wachtwoord klopt niet.")]
         else:
             db.session.commit()
@@ -90,9 +98,10 @@ def logout():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     form = forms.ForgotForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and throttle.before_reset_request(form.email.data):
         services.request_password_reset(form.email.data)
         db.session.commit()
+    if form.is_submitted() and not form.errors:
         flash(_("Als er een account bestaat voor dat adres, kreeg het een mail met een link."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
@@ -123,6 +132,7 @@ def profile():
     new_token = None
     if request.method == "POST" and "token-name" in request.form:
         if token_form.validate_on_submit():
+            throttle.before_token(current_user.id)
             _token, new_token = services.create_api_token(current_user, token_form.name.data)
             db.session.commit()
     elif request.method == "POST" and "pw-current" in request.form:

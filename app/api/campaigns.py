@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import page
-from app.campaigns import schemas
+from app.campaigns import pledge_guard, schemas
 from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign, Pledge
 
@@ -67,6 +67,9 @@ class CampaignPledges(MethodView):
         422 for a bad amount or e-mail. Counts once the gateway confirms the payment."""
         user = current_api_user()
         campaign = campaigns.get_campaign(campaign_id, user)
+        proof = data.pop("human_check", None) or {}
+        if user is None:
+            pledge_guard.guard_anonymous_pledge(campaign.id, proof.get("token"), proof.get("answer"))
         pledge, token = campaigns.create_pledge(
             campaign,
             data,

@@ -47,6 +47,11 @@ class TaxCertificateSchema(Schema):
     city = fields.String(required=True)
 
 
+class HumanCheckSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=500))
+    answer = fields.String(required=True, validate=validate.Length(max=10))
+
+
 class PledgeInSchema(Schema):
     amount_cents = fields.Integer(required=True, strict=True)
     email = fields.String(required=True)
@@ -56,6 +61,9 @@ class PledgeInSchema(Schema):
     hide_amount = fields.Boolean(load_default=False)
     notify_opt_in = fields.Boolean(load_default=False)
     tax_certificate = fields.Nested(TaxCertificateSchema, allow_none=True, load_default=None)
+    # Only when a 428 asked for it (many pledges from one address): the question's token
+    # and its answer.
+    human_check = fields.Nested(HumanCheckSchema, allow_none=True, load_default=None)
 
 
 class PledgeCreatedSchema(Schema):

@@ -6,9 +6,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.campaigns import content, forms, services
+from app.campaigns import content, forms, pledge_guard, services
 from app.campaigns.models import Campaign
 from app.core.errors import DomainError
+from app.core.humancheck import HumanCheckRequired
 from app.extensions import db
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
@@ -116,13 +117,21 @@ def pledge(campaign_id):
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
         form.display_name.data = current_user.display_name
+    question = None
     if campaign.status == "open" and form.validate_on_submit():
         try:
+            if not current_user.is_authenticated:
+                pledge_guard.guard_anonymous_pledge(
+                    campaign.id, form.human_token.data, form.human_answer.data
+                )
             new, token = services.create_pledge(
                 campaign,
                 _pledge_values(form),
                 user_id=current_user.id if current_user.is_authenticated else None,
             )
+        except HumanCheckRequired as exc:
+            question, form.human_token.data, form.human_answer.data = exc.question, exc.token, ""
+            form.human_answer.errors = [exc.message]
         except DomainError as exc:
             db.session.rollback()
             place_errors(form, exc, _PLEDGE_FIELDS)
@@ -133,7 +142,12 @@ def pledge(campaign_id):
             session[_TOKENS] = dict(list(tokens.items())[-20:])
             return redirect(new.checkout_url, 303)
     status = 422 if form.errors else (409 if campaign.status != "open" else 200)
-    return render_template("campaigns/pledge.html", campaign=campaign, form=form, call=campaign.call), status
+    return (
+        render_template(
+            "campaigns/pledge.html", campaign=campaign, form=form, call=campaign.call, question=question
+        ),
+        status,
+    )
 
 
 @bp.route("/pledges/<int:pledge_id>/thanks")

@@ -70,6 +70,9 @@ def init_extensions(app: Flask) -> None:
     from app.core.celery import celery_init_app
 
     celery_init_app(app)
+    from app.core import ratelimit
+
+    ratelimit.init_app(app)
     _templates(app)
     _errors(app)
     from app.core import demo_mode
@@ -196,6 +199,11 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
 
 
+def _kept_headers(exc: HTTPException) -> dict:
+    """The headers an error carries that the client needs (429's Retry-After)."""
+    return {k: v for k, v in exc.get_headers() if k in ("Retry-After", "WWW-Authenticate")}
+
+
 def _errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -222,7 +230,7 @@ def _errors(app: Flask) -> None:
                 body["error"]["message"] = "invalid input"
             elif exc.code == 400 and details:  # a body that cannot be parsed at all
                 body["error"].update(code="bad_request", message="invalid request body")
-            return jsonify(body), exc.code
+            return jsonify(body), exc.code, _kept_headers(exc)
         messages = {
             400: _("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."),
             403: _("Je hebt geen toegang tot deze pagina."),
@@ -231,7 +239,7 @@ def _errors(app: Flask) -> None:
             413: _("Dit bestand of formulier is te groot."),
         }
         msg = messages.get(exc.code, exc.description)
-        return render_template("error.html", status=exc.code, message=msg), exc.code
+        return render_template("error.html", status=exc.code, message=msg), exc.code, _kept_headers(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -173,6 +173,16 @@ _KINDS = [
         },
     ),
     Kind(
+        "login_throttled",
+        _l("Veel mislukte aanmeldingen"),
+        sample={"name": "Ali", "address": "192.0.2.1", "reset_url": f"{_BASE}/account/forgot"},
+    ),
+    Kind(
+        "account_exists",
+        _l("Je hebt al een account"),
+        sample={"name": "Ali", "login_url": f"{_BASE}/account/login", "reset_url": f"{_BASE}/account/forgot"},
+    ),
+    Kind(
         "ledger_violation",
         _l("Controle van het grootboek faalde"),
         sample={"name": "Fien", "count": 1, "violations": ["campaign:1:raised: 100 ≠ 90"]},
