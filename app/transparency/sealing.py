@@ -80,7 +80,9 @@ def backer_of(pledge) -> dict | None:
     if pledge is None:
         return None
     name = (pledge.display_name or "").strip()
-    if name and not pledge.anonymous and "@" not in name:
+    # A hidden amount hides the name too: the record publishes the amount for ever, so name
+    # and amount together would undo what the backer asked for.
+    if name and not pledge.anonymous and not pledge.hide_amount and "@" not in name:
         return {"name": name[:120]}
     return {"pseudonym": pseudonym(_campaigns().backer_key(pledge))}
 
