@@ -75,9 +75,10 @@ def init_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     _templates(app)
     _errors(app)
-    from app.core import demo_mode
+    from app.core import demo_mode, security_headers
 
     demo_mode.init_app(app)
+    security_headers.init_app(app)
     app.before_request(_forget_previous_request)
 
 
