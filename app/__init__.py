@@ -19,6 +19,7 @@ DOMAINS = (
     "matching",
     "notifications",
     "transparency",
+    "privacy",
     "api",
     "demo",
 )

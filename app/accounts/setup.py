@@ -1,10 +1,22 @@
-from flask import Flask
+from flask import Flask, g
 
 from app.accounts import cli, services, views
-from app.extensions import login_manager
+from app.extensions import db, login_manager
+
+
+def _save_token_use(response):
+    # A GET through the API commits nothing; keep the token's last use when that was all
+    # the request changed (never commit a handler's half-done work).
+    token = g.pop("touched_token", None)
+    if token is not None and response.status_code < 500:
+        dirty = set(db.session.dirty)
+        if dirty <= {token} and not db.session.new and not db.session.deleted:
+            db.session.commit()
+    return response
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.after_request(_save_token_use)
     app.cli.add_command(cli.users_cli)
     login_manager.user_loader(services.load_session_user)

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.accounts import forms, services, throttle
+from app.accounts import forms, services, sessions, throttle
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -80,8 +80,8 @@ def login():
             db.session.commit()  # the owner's warning mail, if this failure triggered one
             form.password.errors = [_("E-mailadres of wachtwoord klopt niet.")]
         else:
+            sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
             return redirect(_safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
@@ -90,7 +90,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.sign_out()
+    db.session.commit()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("calls.home"))
 
@@ -140,9 +141,12 @@ def profile():
             if services.authenticate(current_user.email, password_form.current.data) is None:
                 password_form.current.errors = [_("Je huidige wachtwoord klopt niet.")]
             else:
-                services.change_password(current_user, password_form.password.data)
+                user = current_user._get_current_object()
+                revoked = services.change_password(user, password_form.password.data)
+                sessions.sign_in(user)
                 db.session.commit()
-                login_user(current_user)
+                if revoked:
+                    flash(_("Je API-tokens zijn ingetrokken; maak nieuwe waar je ze nodig hebt."), "info")
                 flash(_("Je wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("accounts.profile"))
     elif request.method == "POST" and "lang-locale" in request.form:
