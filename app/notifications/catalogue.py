@@ -26,6 +26,16 @@ class Kind:
     secret: bool = False
     sample: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def secret_links(self) -> tuple[str, ...]:
+        """The values that are a personal link: a fund's template may show each only on its
+        own, as `<{{ value }}>` (app.notifications.template_guard)."""
+        return tuple(k for k in SECRET_LINKS if k in self.sample) if self.secret else ()
+
+
+# Values that carry a secret token in the link (confirm, reset, invitation, receipt status).
+SECRET_LINKS = ("confirm_url", "reset_url", "invite_url", "status_url")
+
 
 _BASE = "https://streekfonds.example"
 _KINDS = [
