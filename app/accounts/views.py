@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import forms, services, sessions, throttle
 from app.core.errors import DomainError
+from app.core.setup import safe_next
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect after login is a phishing aid.
-    # Browsers read a backslash as a slash: "/\evil.example" would lead off-site.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("calls.home")
+    # The same check as the language switch (app.core.setup.safe_next).
+    return safe_next(target, url_for("calls.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -99,13 +89,29 @@ def logout():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     form = forms.ForgotForm()
-    if form.validate_on_submit() and throttle.before_reset_request(form.email.data):
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-    if form.is_submitted() and not form.errors:
+    if form.validate_on_submit():
+        send = throttle.before_reset_request(form.email.data)
         flash(_("Als er een account bestaat voor dat adres, kreeg het een mail met een link."), "info")
-        return redirect(url_for("accounts.login"))
+        response = redirect(url_for("accounts.login"))
+        if send:
+            # Looked up and mailed once the answer is sent: its timing cannot tell whether
+            # the address has an account.
+            response.call_on_close(_reset_after_response(current_app._get_current_object(), form.email.data))
+        return response
     return render_template("accounts/forgot.html", form=form)
+
+
+def _reset_after_response(app, email: str):
+    def work() -> None:
+        with app.app_context():
+            try:
+                services.request_password_reset(email)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - nobody waits for this answer any more
+                db.session.rollback()
+                app.logger.exception("password reset mail for a request failed")
+
+    return work
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

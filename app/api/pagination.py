@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from app.extensions import db
 
+MAX_CURSOR = 2**63 - 1
+
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -25,12 +27,16 @@ def page(query, id_column, args: dict, dump=None) -> dict:
     after = args.get("after")
     if after:
         try:
-            query = query.where(id_column > int(after))
+            cursor = int(after)
         except ValueError:
+            cursor = -1
+        # Outside a 64-bit integer the database cannot compare it (a 500 before): 422.
+        if not 0 <= cursor < MAX_CURSOR:
             from app.core.errors import ValidationFailed
 
             msg = _("Geen geldige cursor.")
             raise ValidationFailed(msg, details={"after": [msg]}) from None
+        query = query.where(id_column > cursor)
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -11,6 +11,7 @@ from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import Application, Call
 from app.calls.validation import format_enterprise_number
 from app.core.errors import DomainError
+from app.core.uploads import attachment_disposition
 from app.extensions import db
 
 bp = Blueprint("calls", __name__, template_folder="templates")
@@ -226,7 +227,7 @@ def download_attachment(app_id, att_id):
         att.content,
         mimetype=att.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "Content-Disposition": attachment_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )

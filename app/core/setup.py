@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -75,10 +76,11 @@ def init_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     _templates(app)
     _errors(app)
-    from app.core import demo_mode, security_headers
+    from app.core import demo_mode, log_redaction, security_headers
 
     demo_mode.init_app(app)
     security_headers.init_app(app)
+    app.wsgi_app = log_redaction.RedactTokensInLog(app.wsgi_app)
     app.before_request(_forget_previous_request)
 
 
@@ -256,6 +258,23 @@ def _errors(app: Flask) -> None:
         return render_template("error.html", status=500, message=_("Er liep iets mis.")), 500
 
 
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site, else `fallback`: an open redirect is a
+    phishing aid. Browsers read a backslash as a slash ("/\\evil.example" leads off-site),
+    and control characters are dropped by some, so neither is accepted."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 32 for c in target)
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
+        return target
+    return fallback
+
+
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code):
     if code in ("nl", "en", "fr"):
@@ -263,10 +282,7 @@ def set_language(code):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("calls.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("calls.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("calls.home")))
 
 
 @bp.route("/healthz")

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from app.calls import services as calls
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.core.errors import DomainError
+from app.core.uploads import attachment_disposition
 from app.extensions import db
 from app.jury import forms
 from app.jury import services as jury
@@ -152,7 +153,7 @@ def attachment(app_id, att_id):
         att.content,
         mimetype=att.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "Content-Disposition": attachment_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )
