@@ -72,6 +72,14 @@ class Config:
         self.RATELIMIT_PLEDGE_CAMPAIGN = env.get("RATELIMIT_PLEDGE_CAMPAIGN", "300 per hour")
         # Past this many pledges of one address in the hour, a person proves to be there.
         self.RATELIMIT_PLEDGE_CHALLENGE_AFTER = int(env.get("RATELIMIT_PLEDGE_CHALLENGE_AFTER", "3"))
+        # Retention (docs/privacy.md): tax-certificate data after the filing year, drafts
+        # never submitted, accounts never confirmed.
+        self.RETENTION_TAX_YEARS = int(env.get("RETENTION_TAX_YEARS", "7"))
+        self.RETENTION_DRAFT_DAYS = int(env.get("RETENTION_DRAFT_DAYS", "365"))
+        self.RETENTION_UNCONFIRMED_DAYS = int(env.get("RETENTION_UNCONFIRMED_DAYS", "30"))
+        # Who the controller is, shown on the privacy page.
+        self.PRIVACY_CONTROLLER = env.get("PRIVACY_CONTROLLER", "")
+        self.PRIVACY_CONTACT = env.get("PRIVACY_CONTACT", "")
         self.RATELIMIT_PRIVACY = env.get("RATELIMIT_PRIVACY", "5 per hour")
         # Payments
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")

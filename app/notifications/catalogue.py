@@ -34,7 +34,7 @@ class Kind:
 
 
 # Values that carry a secret token in the link (confirm, reset, invitation, receipt status).
-SECRET_LINKS = ("confirm_url", "reset_url", "invite_url", "status_url")
+SECRET_LINKS = ("confirm_url", "reset_url", "invite_url", "status_url", "request_url")
 
 
 _BASE = "https://streekfonds.example"
@@ -191,6 +191,12 @@ _KINDS = [
         "account_exists",
         _l("Je hebt al een account"),
         sample={"name": "Ali", "login_url": f"{_BASE}/account/login", "reset_url": f"{_BASE}/account/forgot"},
+    ),
+    Kind(
+        "privacy_request",
+        _l("Je privacyverzoek"),
+        secret=True,
+        sample={"kind": "access", "request_url": f"{_BASE}/privacy/requests/abc"},
     ),
     Kind(
         "ledger_violation",
