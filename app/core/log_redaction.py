@@ -7,6 +7,7 @@ is already left out by deploy/gunicorn.conf.py's format; RAW_URI loses it here t
 
 from __future__ import annotations
 
+import logging
 import re
 
 # The path prefixes whose next segment is a secret; a domain adds its own with `secret_path`.
@@ -27,6 +28,30 @@ def redact(path: str) -> str:
             tail = re.sub(r"^[^/]+", "[redacted]", rest)
             return prefix + tail
     return path
+
+
+def redact_text(text: str) -> str:
+    """Every secret path inside a log line (`GET /account/reset/abc HTTP/1.1`) redacted."""
+    for prefix in SECRET_PATHS:
+        text = re.sub(re.escape(prefix) + r"[^/\s?]+", prefix + "[redacted]", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """For the development server's own request log (werkzeug writes the request line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        return True
+
+
+def install_log_filter() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
 
 
 class RedactTokensInLog:

@@ -81,6 +81,7 @@ def init_extensions(app: Flask) -> None:
     demo_mode.init_app(app)
     security_headers.init_app(app)
     app.wsgi_app = log_redaction.RedactTokensInLog(app.wsgi_app)
+    log_redaction.install_log_filter()
     app.before_request(_forget_previous_request)
 
 

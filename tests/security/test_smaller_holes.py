@@ -40,6 +40,18 @@ def test_the_middleware_redacts_what_gunicorn_logs(app):
     assert "SECRET" not in environ["PATH_INFO"] + environ["RAW_URI"]
 
 
+def test_the_development_server_log_line_is_redacted_too():
+    import logging
+
+    from app.core.log_redaction import RedactingFilter
+
+    record = logging.LogRecord(
+        "werkzeug", 20, "", 0, '"%s" %s %s', ("GET /account/confirm/abc.def HTTP/1.1", "200", "-"), None
+    )
+    RedactingFilter().filter(record)
+    assert record.getMessage() == '"GET /account/confirm/[redacted] HTTP/1.1" 200 -'
+
+
 def test_an_attachment_with_a_non_ascii_name_downloads(client):
     owner = f.user("applicant")
     call = f.call(f.user("fund_manager"))
