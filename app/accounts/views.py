@@ -43,7 +43,7 @@ def register():
             # owner got a mail instead): registration does not reveal who is registered.
             db.session.commit()
             flash(
-                _("Bijna klaar: we stuurden een mail naar dat adres. Volg de link erin en meld je aan."),
+                _("Welkom! We stuurden een mail naar dat adres. Volg de link erin en meld je aan."),
                 "success",
             )
             return redirect(url_for("accounts.login"))
