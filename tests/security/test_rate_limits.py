@@ -126,3 +126,34 @@ def test_a_breached_password_is_refused_at_registration_next_to_the_field(client
     resp = client.post("/account/register", data=data)
     assert resp.status_code == 422
     assert "gelekte wachtwoorden" in resp.get_data(as_text=True)
+
+
+@pytest.mark.redis
+def test_the_limits_live_in_redis_when_it_is_there(app_config):
+    import os
+    import uuid
+
+    from app import create_app
+    from app.config import Config
+    from tests.conftest import CommittingClient
+
+    cfg = Config(
+        **{
+            **app_config.as_dict(),
+            "RATELIMIT_ENABLED": True,
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "RATELIMIT_STORAGE_URI": "",
+            "RATELIMIT_LOGIN_ACCOUNT": "2 per hour",
+        }
+    )
+    web = create_app(cfg)
+    assert web.extensions["streekfonds_limiter"]._storage_uri.startswith("redis://")
+    email = f"{uuid.uuid4().hex}@example.org"  # a key of its own in the shared Redis
+    first = CommittingClient(web, web.response_class)
+    assert [_login(first, email).status_code for _ in range(2)] == [422, 422]
+    # Another process (a fresh app on the same Redis) sees the same count.
+    other = create_app(cfg)
+    resp = CommittingClient(other, other.response_class).post(
+        "/account/login", data={"email": email, "password": WRONG}
+    )
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
