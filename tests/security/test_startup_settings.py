@@ -70,7 +70,7 @@ def test_production_with_strong_keys_starts_without_demo_pages():
     client = app.test_client()
     assert client.get("/demo/checkout/cs_demo_x").status_code == 404
     assert client.get("/demo/mails").status_code == 404
-    assert "demo-banner" not in client.get("/account/login").get_data(as_text=True)
+    assert "site-demo-banner" not in client.get("/account/login").get_data(as_text=True)
 
 
 def test_demo_mode_generates_its_keys_once_and_says_so_on_every_page():
@@ -92,7 +92,7 @@ def test_demo_mode_generates_its_keys_once_and_says_so_on_every_page():
     assert first.config["PSEUDONYM_KEY"] not in ("", first.config["SECRET_KEY"])
     assert first.config["PAYMENT_GATEWAY"] == "demo"
     page = first.test_client().get("/account/login").get_data(as_text=True)
-    assert 'class="demo-banner"' in page
+    assert 'class="site-demo-banner"' in page
 
 
 def test_pseudonyms_use_their_own_key_not_the_session_key(app):

@@ -78,6 +78,7 @@ def rig(app, smtp_server, redis_server):
             PUBLIC_BASE_URL="http://testserver.local",
             SECRET_KEY=settings["SECRET_KEY"],
             PSEUDONYM_KEY=settings["PSEUDONYM_KEY"],
+            RATELIMIT_ENABLED=False,  # many registrations from one test address
             WTF_CSRF_ENABLED=False,
             PAYMENT_GATEWAY="demo",
             TESTING=True,
