@@ -75,6 +75,8 @@ class Config:
         # Retention (docs/privacy.md): tax-certificate data after the filing year, drafts
         # never submitted, accounts never confirmed.
         self.RETENTION_TAX_YEARS = int(env.get("RETENTION_TAX_YEARS", "7"))
+        # Bookkeeping records (the payer's details on bank-statement lines): docs/privacy.md.
+        self.RETENTION_ACCOUNTING_YEARS = int(env.get("RETENTION_ACCOUNTING_YEARS", "10"))
         self.RETENTION_DRAFT_DAYS = int(env.get("RETENTION_DRAFT_DAYS", "365"))
         self.RETENTION_UNCONFIRMED_DAYS = int(env.get("RETENTION_UNCONFIRMED_DAYS", "30"))
         # Who the controller is, shown on the privacy page.
@@ -88,6 +90,12 @@ class Config:
         # stripe or demo, said explicitly; demo mode alone may leave it unset (then demo).
         self.PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "demo" if self.DEMO_MODE else "")
         self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY", "")
+        # The fund's bank account for gifts by transfer (empty: backers cannot choose it).
+        self.BANK_IBAN = env.get("BANK_IBAN", "").replace(" ", "").upper()
+        self.BANK_BIC = env.get("BANK_BIC", "").replace(" ", "").upper()
+        self.BANK_BENEFICIARY = env.get("BANK_BENEFICIARY", "")
+        # A pledge by transfer waits this many days for its money (reminder at half time).
+        self.BANK_TRANSFER_DAYS = int(env.get("BANK_TRANSFER_DAYS", "14"))
         # Mail
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

@@ -217,6 +217,11 @@ def change_password(user: User, new_password: str) -> int:
     return revoked
 
 
+def end_all_sessions(user: User) -> None:
+    """End every log-in session of the user on the server (erasure, a locked account)."""
+    sessions.end_all(user)
+
+
 def revoke_all_tokens(user: User) -> int:
     """Revoke every live API token of the user; how many."""
     live = [t for t in list_tokens(user) if t.revoked_at is None]

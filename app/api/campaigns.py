@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import page
-from app.campaigns import pledge_guard, schemas
+from app.campaigns import schemas
 from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign, Pledge
 
@@ -69,7 +69,7 @@ class CampaignPledges(MethodView):
         campaign = campaigns.get_campaign(campaign_id, user)
         proof = data.pop("human_check", None) or {}
         if user is None:
-            pledge_guard.guard_anonymous_pledge(campaign.id, proof.get("token"), proof.get("answer"))
+            campaigns.guard_anonymous_pledge(campaign.id, proof.get("token"), proof.get("answer"))
         pledge, token = campaigns.create_pledge(
             campaign,
             data,
@@ -77,12 +77,25 @@ class CampaignPledges(MethodView):
             client_key=request.headers.get("Idempotency-Key"),
         )
         commit()
-        return {
+        out = {
             "id": pledge.id,
             "status": pledge.status,
+            "method": pledge.method,
+            "amount_cents": pledge.amount_cents,
             "checkout_url": pledge.checkout_url,
             "receipt_token": token,
         }
+        transfer = campaigns.transfer_instructions(pledge)
+        if transfer is not None:
+            out.update(
+                iban=transfer.iban,
+                bic=transfer.bic,
+                beneficiary=transfer.beneficiary,
+                structured_reference=transfer.structured_reference,
+                qr_url=current_app.config["PUBLIC_BASE_URL"]
+                + url_for("campaigns.pledge_qr", pledge_id=pledge.id, token=token),
+            )
+        return out
 
     @require_user("fund_manager", "admin", "auditor")
     @blp.arguments(schemas.CampaignListArgs(only=("limit", "after")), location="query")

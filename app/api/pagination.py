@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
+from app.core.errors import ValidationFailed
 from app.extensions import db
 
 MAX_CURSOR = 2**63 - 1
@@ -32,10 +33,8 @@ def page(query, id_column, args: dict, dump=None) -> dict:
             cursor = -1
         # Outside a 64-bit integer the database cannot compare it (a 500 before): 422.
         if not 0 <= cursor < MAX_CURSOR:
-            from app.core.errors import ValidationFailed
-
             msg = _("Geen geldige cursor.")
-            raise ValidationFailed(msg, details={"after": [msg]}) from None
+            raise ValidationFailed(msg, details={"after": [msg]})
         query = query.where(id_column > cursor)
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit

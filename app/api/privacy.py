@@ -11,7 +11,7 @@ from app.accounts import services as accounts
 from app.api.auth import commit, current_api_user, require_user
 from app.core import ratelimit
 from app.core.errors import Forbidden, ValidationFailed
-from app.privacy import erasure, export, requests
+from app.privacy import services as privacy
 from app.privacy.models import KINDS
 
 blp = Blueprint("api_privacy", __name__, url_prefix="/api/v1", description="Your data (GDPR)")
@@ -32,7 +32,7 @@ class PrivacyRequestSchema(Schema):
 def my_data():
     """Everything the platform holds about you: account, applications, scores you gave,
     pledges, mails sent to you, audit entries you made."""
-    return export.for_user(current_api_user())
+    return privacy.data_of(current_api_user())
 
 
 @blp.route("/me/erase", methods=["POST"])
@@ -45,7 +45,7 @@ def erase_me(data):
     user = current_api_user()
     if accounts.authenticate(user.email, data["password"]) is None:
         raise Forbidden(_("Je wachtwoord klopt niet."), code="wrong_password")
-    result = erasure.erase_user(user, user.id)
+    result = privacy.erase_user(user, user.id)
     commit()
     return {"erased": True, **result}
 
@@ -58,7 +58,7 @@ def privacy_request(data):
     same answer: a known address gets a mail with a link that carries the request out."""
     ratelimit.hit("RATELIMIT_PRIVACY", ratelimit.client_address())
     try:
-        requests.make_request(data["email"], data["kind"])
+        privacy.request_by_email(data["email"], data["kind"])
     except ValidationFailed:
         pass  # an address that is no address answers like an unknown one
     commit()

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-import importlib
-
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
+from app.api import (
+    applications,
+    banking,
+    calls,
+    campaigns,
+    jury,
+    ledger,
+    matching,
+    notifications,
+    pledges,
+    privacy,
+    transparency,
+)
 from app.extensions import csrf
 
 # Modules of app.api holding a `blp` each; a module that does not exist yet is skipped.
 API_MODULES = (
-    "calls",
-    "applications",
-    "jury",
-    "campaigns",
-    "pledges",
-    "matching",
-    "ledger",
-    "transparency",
-    "notifications",
-    "privacy",
+    calls,
+    applications,
+    jury,
+    campaigns,
+    pledges,
+    matching,
+    ledger,
+    transparency,
+    notifications,
+    banking,
+    privacy,
 )
 
 
@@ -48,12 +60,6 @@ api = StreekfondsApi(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema
 
 def register(app: Flask) -> None:
     api.init_app(app)
-    for name in API_MODULES:
-        try:
-            module = importlib.import_module(f"app.api.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.api.{name}":
-                raise
-            continue
+    for module in API_MODULES:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
-from app.campaigns import taxcert
+from app.campaigns import taxcert, transfers
 from app.campaigns.models import Campaign, Pledge
-from app.core import clock
+from app.campaigns.ports import PledgeMail
+from app.core import clock, ports
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.money import format_cents
 from app.extensions import db
 from app.payments import services as payments
 
@@ -32,14 +34,14 @@ def receipt_token(pledge: Pledge) -> str:
     return hmac.new(key, f"receipt:{pledge.receipt_nonce}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def pledge_by_token(pledge_id: int, token: str) -> Pledge:
     """The pledge if `token` is its receipt token; NotFound otherwise (no hint which is wrong)."""
     pledge = db.session.get(Pledge, pledge_id)
-    if pledge is None or not token or not hmac.compare_digest(pledge.receipt_token_hash, _token_hash(token)):
+    if pledge is None or not token or not hmac.compare_digest(pledge.receipt_token_hash, token_hash(token)):
         raise NotFound(_("Bijdrage niet gevonden."))
     return pledge
 
@@ -89,8 +91,6 @@ def check_pledge_values(campaign: Campaign, values: dict[str, Any]) -> dict[str,
 
 
 def _euro(cents: int) -> str:
-    from app.core.money import format_cents
-
     return format_cents(cents)
 
 
@@ -113,19 +113,26 @@ def create_pledge(
     if campaign.status != "open" or (campaign.ends_at and campaign.ends_at <= clock.now()):
         raise Conflict(_("Deze campagne loopt niet; bijdragen kan nu niet."), code="campaign_not_open")
     clean = check_pledge_values(campaign, values)
-    fingerprint = _fingerprint(clean)
+    fingerprint = _fingerprint({**clean, "method": values.get("method") or ""})
     if client_key:
         client_key = client_key.strip()[:255]
         existing = _by_client_key(campaign.id, client_key)
         if existing is not None:
             return _replay(existing, fingerprint)
     certificate = clean.pop("tax_certificate")
-    gateway = payments.get_gateway()
+    by_transfer = values.get("method") == transfers.METHOD
+    if by_transfer and not current_app.config.get("BANK_IBAN"):
+        raise ValidationFailed(
+            _("Betalen met een overschrijving kan bij dit fonds niet."),
+            details={"method": [_("Kies een andere betaalwijze.")]},
+        )
+    gateway = None if by_transfer else payments.get_gateway()
     nonce = secrets.token_hex(16)
     pledge = Pledge(
         campaign_id=campaign.id,
         user_id=user_id,
-        method=gateway.name,
+        method=transfers.METHOD if by_transfer else gateway.name,
+        announced_by_backer=by_transfer,
         status="pending",
         receipt_nonce=nonce,
         client_key=client_key or None,
@@ -134,7 +141,7 @@ def create_pledge(
         **clean,
     )
     token = receipt_token(pledge)
-    pledge.receipt_token_hash = _token_hash(token)
+    pledge.receipt_token_hash = token_hash(token)
     try:
         with db.session.begin_nested():
             db.session.add(pledge)
@@ -144,6 +151,9 @@ def create_pledge(
         if existing is None:
             raise
         return _replay(existing, fingerprint)
+    if gateway is None:  # the backer pays by transfer; a bank statement confirms it
+        ports.get(PledgeMail).transfer_instructions(pledge)
+        return pledge, token
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     checkout = gateway.create_checkout(
         payments.CheckoutRequest(

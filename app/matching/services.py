@@ -33,7 +33,7 @@ from app.matching.sponsors import (
     sponsors_query,
     update_sponsor,
 )
-from app.matching.verify import verify_ledger
+from app.matching.verify import add_check, verify_ledger
 
 __all__ = [
     "SelectionPlanner",
@@ -60,5 +60,6 @@ __all__ = [
     "sponsor_report",
     "sponsors_query",
     "update_sponsor",
+    "add_check",
     "verify_ledger",
 ]

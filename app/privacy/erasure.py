@@ -19,7 +19,6 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from app.accounts import services as accounts
-from app.accounts import sessions
 from app.accounts.models import User
 from app.calls.models import Application
 from app.campaigns.models import Pledge
@@ -103,7 +102,7 @@ def erase_user(user: User, actor_id: int | None = None) -> dict:
         # A submitted application is the fund's record of a grant decision: its project text
         # stays, the person is gone from the account it belongs to.
     accounts.revoke_all_tokens(user)
-    sessions.end_all(user)
+    accounts.end_all_sessions(user)
     user.role_rows = []
     user.email = placeholder(email)
     user.display_name = ""

@@ -1,19 +1,22 @@
 """Access (GDPR art. 15): everything the platform holds about a person, as JSON.
 
-For an account: the account, its applications, the scores it gave as a juror, its pledges,
-the mails sent to it and the audit entries it made. For a backer without an account: the
-pledges and mails under the address. Tax-certificate data (register number, address) is
-shown masked: the full number is not sent around by a download link.
+For an account: the account, its applications, the scores it gave as a juror, its pledges
+(with the bank-statement lines of a pledge paid by transfer: the payer's name, account and
+communication as the bank reported them), the mails sent to it and the audit entries it
+made. For a backer without an account: the pledges and mails under the address.
+Tax-certificate data (register number, address) is shown masked: the full number is not
+sent around by a download link.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 
 from app.accounts.models import ApiToken, User
+from app.banking.models import BankLine
 from app.calls.models import Application
 from app.campaigns.models import Pledge
 from app.core.audit import AuditEvent
@@ -56,8 +59,18 @@ PLEDGE_FIELDS = (
 )
 
 
+BANK_LINE_FIELDS = (
+    "booking_date",
+    "amount_cents",
+    "counterparty_name",
+    "counterparty_account",
+    "structured_reference",
+    "free_text",
+)
+
+
 def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def _fields(obj, names) -> dict:
@@ -72,8 +85,22 @@ def _pledges(email: str | None, user_id: int | None) -> list[dict]:
         conditions.append(Pledge.user_id == user_id)
     if not conditions:
         return []
-    rows = db.session.scalars(select(Pledge).where(or_(*conditions)).order_by(Pledge.id))
-    return [{**_fields(p, PLEDGE_FIELDS), "tax_certificate_requested": p.wants_tax_certificate} for p in rows]
+    rows = db.session.scalars(select(Pledge).where(or_(*conditions)).order_by(Pledge.id)).all()
+    lines: dict[int, list[dict]] = {}
+    ids = [p.id for p in rows]
+    if ids:
+        for line in db.session.scalars(
+            select(BankLine).where(BankLine.pledge_id.in_(ids)).order_by(BankLine.id)
+        ):
+            lines.setdefault(line.pledge_id, []).append(_fields(line, BANK_LINE_FIELDS))
+    return [
+        {
+            **_fields(p, PLEDGE_FIELDS),
+            "tax_certificate_requested": p.wants_tax_certificate,
+            "bank_lines": lines.get(p.id, []),
+        }
+        for p in rows
+    ]
 
 
 def _mails(email: str | None, user_id: int | None) -> list[dict]:

@@ -15,11 +15,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.services import normalise_email
+from app.accounts.services import find_user_by_email, normalise_email
 from app.core import audit, clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.notifications.outbox import public_url, queue
+from app.notifications import services as notifications
 from app.privacy import erasure, export
 from app.privacy.models import KINDS, PrivacyRequest
 
@@ -42,12 +42,7 @@ def make_request(email: str, kind: str) -> PrivacyRequest | None:
     row = PrivacyRequest(email=email, kind=kind, token_hash=_hash(token))
     db.session.add(row)
     db.session.flush()
-    queue(
-        "privacy_request",
-        email,
-        dedupe_key=f"privacy_request:{row.id}",
-        context={"kind": kind, "request_url": public_url("privacy.request", token=token)},
-    )
+    notifications.mail_privacy_request(email, kind, row.id, token)
     return row
 
 
@@ -76,8 +71,6 @@ def pending() -> list[PrivacyRequest]:
 
 def data_for(row: PrivacyRequest) -> dict:
     """The access answer of a request (the account's file when the address has one)."""
-    from app.accounts.services import find_user_by_email
-
     user = find_user_by_email(row.email)
     return export.for_user(user) if user is not None else export.for_address(row.email)
 

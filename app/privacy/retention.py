@@ -4,6 +4,10 @@
   after the certificate year (certificates are filed by then), plus RETENTION_TAX_YEARS
   (the tax administration's longest inspection period), then deleted.
 - Applications never submitted: deleted RETENTION_DRAFT_DAYS after their last change.
+- The payer's details on a bank-statement line (name, account number, free communication):
+  kept as a bookkeeping record until 1 January of booking year + 1 + RETENTION_ACCOUNTING_YEARS
+  (10, art. III.88 Code of Economic Law), then blanked; amount, dates and the structured
+  reference stay (they are the books' evidence, and no person's).
 - Accounts whose address was never confirmed: deleted RETENTION_UNCONFIRMED_DAYS after
   registration, when nothing refers to them.
 
@@ -13,13 +17,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.banking.models import BankLine
 from app.calls.models import Application
 from app.campaigns.models import Pledge
 from app.core import clock
@@ -60,6 +65,25 @@ def _expired_tax_data() -> int:
     return count
 
 
+def _old_bank_lines() -> int:
+    years = int(current_app.config.get("RETENTION_ACCOUNTING_YEARS", 10))
+    # Booked before 1 January of (this year − years): its financial year closed > `years` ago.
+    cutoff = date(clock.local(clock.now()).year - years, 1, 1)
+    lines = db.session.scalars(
+        select(BankLine).where(
+            BankLine.booking_date < cutoff,
+            or_(
+                BankLine.counterparty_name != "",
+                BankLine.counterparty_account != "",
+                BankLine.free_text != "",
+            ),
+        )
+    ).all()
+    for line in lines:
+        line.counterparty_name, line.counterparty_account, line.free_text = "", "", ""
+    return len(lines)
+
+
 def _old_drafts() -> int:
     days = int(current_app.config.get("RETENTION_DRAFT_DAYS", 365))
     cutoff = clock.now() - timedelta(days=days)
@@ -98,6 +122,7 @@ def apply() -> dict[str, int]:
     """Remove what has passed its retention; {what: how many}."""
     result = {
         "tax_data": _expired_tax_data(),
+        "bank_lines": _old_bank_lines(),
         "drafts": _old_drafts(),
         "unconfirmed_accounts": _unconfirmed_accounts(),
     }

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.log_redaction import SECRET_PATHS
 from app.core.setup import add_nav
-from app.privacy import models, views  # noqa: F401 - the tables belong to the app
+from app.privacy import models, tasks, views  # noqa: F401 - the tables and tasks belong to the app
 
 
 def register(app: Flask) -> None:

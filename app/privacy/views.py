@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.auth import roles_required
-from app.extensions import db
+from app.core.transaction import attempt
 from app.privacy import export, requests
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
@@ -53,8 +53,11 @@ def request(token):
 @bp.route("/privacy/requests/<token>", methods=["POST"])
 def confirm_request(token):
     row = requests.by_token(token)
-    result = requests.carry_out(row)
-    db.session.commit()
+    with attempt() as outcome:
+        result = requests.carry_out(row)
+    if outcome.failed:
+        flash(outcome.error.message, "error")
+        return redirect(url_for("privacy.notice"))
     if row.kind == "access":
         return _json_download(result, "streekfonds-my-data.json")
     flash(_("Je gegevens zijn gewist."), "success")
@@ -71,8 +74,11 @@ def manage_requests():
 @roles_required(*MANAGERS)
 def carry_out(request_id):
     row = requests.get(request_id)
-    result = requests.carry_out(row, current_user.id)
-    db.session.commit()
+    with attempt() as outcome:
+        result = requests.carry_out(row, current_user.id)
+    if outcome.failed:
+        flash(outcome.error.message, "error")
+        return redirect(url_for("privacy.manage_requests"))
     if row.kind == "access":
         return _json_download(result, f"privacy-request-{row.id}.json")
     flash(_("De gegevens zijn gewist."), "success")

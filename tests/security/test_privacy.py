@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.banking import services as banking
+from app.banking.models import BankLine
 from app.calls.models import Application
 from app.campaigns.models import Pledge
 from app.core import clock
+from app.demo.bank_files import Move, Stmt, coda
 from app.extensions import db
 from app.matching.verify import verify_ledger as ledger_verify
 from app.notifications.models import OutboxMessage
-from app.privacy import retention
 from app.privacy.models import PrivacyRequest
+from app.privacy.tasks import apply_retention
 from app.transparency import services as transparency
 from app.transparency.chain import verify_ledger as chain_verify
 from tests import factories as f
@@ -143,9 +147,11 @@ CERT = {
 }
 
 
-def test_retention_removes_old_tax_data_drafts_and_unconfirmed_accounts_idempotently(app):
-    from cryptography.fernet import Fernet
+BANK_IBAN = "BE68539007547034"
 
+
+def test_retention_removes_old_tax_data_drafts_and_unconfirmed_accounts_idempotently(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_IBAN", BANK_IBAN)
     app.config["DATA_ENCRYPTION_KEY"], saved = (
         Fernet.generate_key().decode(),
         app.config["DATA_ENCRYPTION_KEY"],
@@ -155,19 +161,30 @@ def test_retention_removes_old_tax_data_drafts_and_unconfirmed_accounts_idempote
         old = _paid_pledge(campaign, "old@example.org", tax_certificate=CERT)
         draft = f.application(f.call(), f.user("applicant"))
         stale = accounts.create_user("stale@example.org", f.PASSWORD, ["applicant"])
+        # A transfer booked in January of last year: the payer's details are a bookkeeping
+        # record, kept until that financial year closed ten years ago.
+        old_id, draft_id, stale_id = old.id, draft.id, stale.id  # the task commits: rows expire
+        booked = date(clock.local(clock.now()).year - 1, 1, 15)
+        move = Move(
+            700, free_text="voor de speeltuin", name="An Peeters", account="BE71096123456769", booked=booked
+        )
+        banking.import_file(coda(Stmt(BANK_IBAN, 1, 0, [move])), None)
         db.session.flush()
-        assert retention.apply() == {"tax_data": 0, "drafts": 0, "unconfirmed_accounts": 0}
+        assert apply_retention() == {"tax_data": 0, "bank_lines": 0, "drafts": 0, "unconfirmed_accounts": 0}
         assert old.tax_certificate_encrypted is not None
         # Nine years on: the certificate year, its filing year and seven more have passed.
         clock.travel_to(clock.now() + timedelta(days=9 * 366 + 370))
-        first = retention.apply()
-        assert first == {"tax_data": 1, "drafts": 1, "unconfirmed_accounts": 1}
-        assert retention.apply() == {"tax_data": 0, "drafts": 0, "unconfirmed_accounts": 0}
+        first = apply_retention()
+        assert first == {"tax_data": 1, "bank_lines": 1, "drafts": 1, "unconfirmed_accounts": 1}
+        assert apply_retention() == {"tax_data": 0, "bank_lines": 0, "drafts": 0, "unconfirmed_accounts": 0}
         db.session.expire_all()
-        assert db.session.get(Pledge, old.id).tax_certificate_encrypted is None
-        assert db.session.get(Pledge, old.id).amount_cents == 2500
-        assert db.session.get(Application, draft.id) is None
-        assert db.session.get(User, stale.id) is None
+        assert db.session.get(Pledge, old_id).tax_certificate_encrypted is None
+        assert db.session.get(Pledge, old_id).amount_cents == 2500
+        assert db.session.get(Application, draft_id) is None
+        assert db.session.get(User, stale_id) is None
+        line = db.session.scalars(select(BankLine)).one()
+        assert (line.counterparty_name, line.counterparty_account, line.free_text) == ("", "", "")
+        assert (line.amount_cents, line.booking_date) == (700, booked)
     finally:
         app.config["DATA_ENCRYPTION_KEY"] = saved
 
