@@ -83,6 +83,9 @@ class Config:
         self.PRIVACY_CONTROLLER = env.get("PRIVACY_CONTROLLER", "")
         self.PRIVACY_CONTACT = env.get("PRIVACY_CONTACT", "")
         self.RATELIMIT_PRIVACY = env.get("RATELIMIT_PRIVACY", "5 per hour")
+        # How long (seconds) a web process may answer anonymous visitors of a public campaign
+        # page from the version it read last, without asking the database (0 = ask each time).
+        self.PUBLIC_PAGE_MAX_AGE = float(env.get("PUBLIC_PAGE_MAX_AGE", "1"))
         # Payments
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")

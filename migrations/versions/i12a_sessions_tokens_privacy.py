@@ -1,7 +1,7 @@
 """server-side log-in sessions, token expiry, erased users, privacy requests (issue 12)
 
 Revision ID: i12a
-Revises: 0016
+Revises: 0013_figures
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -12,7 +12,7 @@ import app.core.models  # noqa: F401 - column types of our own
 
 # revision identifiers, used by Alembic.
 revision = 'i12a'
-down_revision = '0016'
+down_revision = '0013_figures'
 branch_labels = None
 depends_on = None
 
