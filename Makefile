@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
+# `make run`, `make demo` and `make worker` run the demo: demo payments, keys generated once
+# into instance/. A real site sets DEMO_MODE=0 and its own keys (README: Running it for real).
+DEMO := DEMO_MODE=$${DEMO_MODE:-1}
 # The demo fund's bank account (a valid test IBAN), so backers can choose a transfer and
 # the demo's bank statement can be imported. A real installation sets its own.
 DEMO_BANK := BANK_IBAN=$${BANK_IBAN:-BE68539007547034} BANK_BIC=$${BANK_BIC:-GKCCBEBB} BANK_BENEFICIARY="$${BANK_BENEFICIARY:-Streekfonds Meetjesland vzw}"
@@ -36,16 +39,16 @@ browser:
 
 run: install
 	@mkdir -p instance
-	$(BIN)/flask db upgrade
-	$(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask demo load
+	$(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask db upgrade
+	$(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask demo load
 	@echo "streekfonds runs on http://127.0.0.1:5000 (tasks in-process, demo payments, mail in the log)"
-	$(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 demo: install
-	$(BIN)/flask db upgrade && $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask demo load
+	$(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask db upgrade && $(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask demo load
 
 worker: install
-	$(BIN)/celery -A workers.celery_app worker --loglevel=info
+	$(DEMO) $(DEMO_BANK) $(BIN)/celery -A workers.celery_app worker --loglevel=info
 
 lint: install
 	$(BIN)/ruff check app workers tests bench

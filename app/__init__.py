@@ -10,7 +10,7 @@ from app.banking import setup as banking_setup
 from app.calls import setup as calls_setup
 from app.campaigns import setup as campaigns_setup
 from app.config import Config
-from app.core import ports
+from app.core import ports, startup_checks
 from app.core import setup as core_setup
 from app.demo import setup as demo_setup
 from app.jury import setup as jury_setup
@@ -18,6 +18,7 @@ from app.ledger import setup as ledger_setup
 from app.matching import setup as matching_setup
 from app.notifications import setup as notifications_setup
 from app.payments import setup as payments_setup
+from app.privacy import setup as privacy_setup
 from app.transparency import setup as transparency_setup
 
 # The domains, in layer order, lowest first (pyproject.toml checks the imports).
@@ -33,6 +34,7 @@ DOMAINS = (
     "banking",
     "notifications",
     "transparency",
+    "privacy",
     "api",
     "demo",
 )
@@ -50,6 +52,7 @@ SETUPS = (
     banking_setup,
     notifications_setup,
     transparency_setup,
+    privacy_setup,
     api_setup,
     demo_setup,
 )
@@ -62,6 +65,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     config = config or Config()
     app.config.from_mapping(config.as_dict())
     app.instance_path = app.config["INSTANCE_PATH"]
+    startup_checks.apply(app)
 
     core_setup.init_extensions(app)
     for setup in SETUPS:

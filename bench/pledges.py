@@ -50,6 +50,9 @@ THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
 WARMUP = 100
 # Alternating timed slices per server (see main); an even number gives a fair median.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+# Keys that pass the start-up checks (a bench is not production; they are made per run).
+BENCH_SECRET_KEY = secrets.token_urlsafe(48)
+BENCH_PSEUDONYM_KEY = secrets.token_urlsafe(48)
 
 
 def _app(url: str):
@@ -64,6 +67,9 @@ def _app(url: str):
             "REDIS_URL": "",
             "MAIL_SERVER": "",
             "TESTING": False,
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "PSEUDONYM_KEY": BENCH_PSEUDONYM_KEY,
+            "RATELIMIT_ENABLED": False,
         }
     )
 
@@ -202,6 +208,10 @@ def serve(target: str, url: str) -> tuple[subprocess.Popen, int]:
         "STRIPE_WEBHOOK_SECRET": SECRET,
         "STRIPE_SECRET_KEY": "sk_test_bench",
         "PAYMENT_GATEWAY": "stripe",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "PSEUDONYM_KEY": BENCH_PSEUDONYM_KEY,
+        # A load test is one address hammering the site: the limits would answer 429.
+        "RATELIMIT_ENABLED": "false",
         # As deployed: a broker, so each confirmation queues its receipt mail for a worker
         # (rendered and sent there). Without one Celery runs the delivery eagerly inside
         # the request, which no production request does. Nothing consumes the queue here;

@@ -169,7 +169,16 @@ def main(sizes) -> None:
     from app.extensions import db
     from app.transparency import reports, services
 
-    app = create_app(Config(SQLALCHEMY_DATABASE_URI=url, REDIS_URL="", SECRET_KEY="bench"))
+    app = create_app(
+        Config(
+            SQLALCHEMY_DATABASE_URI=url,
+            REDIS_URL="",
+            SECRET_KEY=secrets.token_urlsafe(48),
+            PSEUDONYM_KEY=secrets.token_urlsafe(48),
+            DEMO_MODE=True,
+            RATELIMIT_ENABLED=False,
+        )
+    )
     print(f"{'pledges':>8} {'seal s':>8} {'report s':>9} {'COPY s':>8} {'ratio':>7} {'s/1k pledges':>13}")
     with app.app_context():
         for n in sizes:

@@ -39,6 +39,8 @@ def entries(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "ledger.verify": {"schedule": crontab(hour=3, minute=15), "options": {"expires": 6 * 3600}},
         # Seals new journal transactions and audit events, and re-queues lost report jobs.
         "transparency.seal_ledger": every(60),
+        # Personal data past its retention (docs/privacy.md), nightly.
+        "privacy.apply_retention": {"schedule": crontab(hour=3, minute=45), "options": {"expires": 6 * 3600}},
     }
 
 

@@ -6,3 +6,11 @@ user_registered = streekfonds_signals.signal("user-registered", doc="sender: the
 password_reset_requested = streekfonds_signals.signal(
     "password-reset-requested", doc="sender: the User; kwargs: reset_url"
 )
+login_throttled = streekfonds_signals.signal(
+    "login-throttled",
+    doc="sender: the User whose log-in was slowed down after repeated failures; kwargs: address",
+)
+registration_of_existing_address = streekfonds_signals.signal(
+    "registration-of-existing-address",
+    doc="sender: the User who already has the address someone tried to register with",
+)

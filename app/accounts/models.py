@@ -13,6 +13,8 @@ from app.core import clock
 from app.core.models import Base, UTCDateTime
 
 ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin", "sponsor")
+# Roles that see other people's data: short idle timeout, no remember-me.
+STAFF_ROLES = ("juror", "fund_manager", "auditor", "admin")
 
 
 class User(UserMixin, Base):
@@ -29,6 +31,8 @@ class User(UserMixin, Base):
     security_stamp: Mapped[int] = mapped_column(Integer, default=0)
     # A deactivated user cannot log in, and their sessions and API tokens stop at once.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # Set when the person's data was erased (GDPR): the row stays for the references to it.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -76,5 +80,21 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(Base):
+    """A log-in, known to the server: logging out ends it, so a replayed cookie is refused.
+
+    The cookie carries a random key; only its SHA-256 is stored here."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func, select
 
-from app.accounts import events
+from app.accounts import events, passwords, sessions
 from app.accounts.admin_services import (  # noqa: F401 - the admin's services, re-exported
     ADMINS,
     deactivate,
@@ -41,6 +42,8 @@ _hashers: dict[tuple, tuple[PasswordHasher, str]] = {}
 MIN_PASSWORD = 10
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
+# last_used_at is written at most once a minute per token, not on every request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
@@ -84,6 +87,7 @@ def create_user(
             _("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))),
             details={"role": sorted(unknown)},
         )
+    passwords.check(password, email, display_name)
     if find_user_by_email(email):
         raise Conflict(_("Er bestaat al een account met dit e-mailadres."), code="email_taken")
     user = User(
@@ -99,8 +103,16 @@ def create_user(
     return user
 
 
-def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User:
-    """Self-registration: an applicant and backer who must confirm the e-mail address."""
+def register(email: str, password: str, display_name: str = "", locale: str = "nl") -> User | None:
+    """Self-registration: an applicant and backer who must confirm the e-mail address.
+
+    An address that already has an account gets a mail saying so, and the caller None: the
+    page answers the same either way, so nobody learns who has an account here."""
+    passwords.check(password, normalise_email(email), display_name)
+    existing = find_user_by_email(normalise_email(email))
+    if existing is not None:
+        events.registration_of_existing_address.send(existing)
+        return None
     user = create_user(email, password, ("applicant", "backer"), display_name, locale=locale)
     events.user_registered.send(user, confirm_url=link("confirm", user))
     return user
@@ -181,19 +193,41 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(user: User, new_password: str) -> None:
+def change_password(user: User, new_password: str) -> int:
+    """Set a new password. Every session ends (the stamp changes) and every API token is
+    revoked: whoever knew the old password may have made one."""
+    passwords.check(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
     user.security_stamp += 1
+    revoked = revoke_all_tokens(user)
+    sessions.end_all(user)
+    return revoked
 
 
-def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
-    """A new API token; the clear text is returned once and stored only as its SHA-256."""
+def end_all_sessions(user: User) -> None:
+    """End every log-in session of the user on the server (erasure, a locked account)."""
+    sessions.end_all(user)
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live API token of the user; how many."""
+    live = [t for t in list_tokens(user) if t.revoked_at is None]
+    for token in live:
+        token.revoked_at = clock.now()
+    return len(live)
+
+
+def create_api_token(user: User, name: str = "API", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token; the clear text is returned once and stored only as its SHA-256.
+    It expires after `days` (default API_TOKEN_DAYS; 0: never)."""
     clear = "sf_" + secrets.token_urlsafe(32)
+    days = current_app.config.get("API_TOKEN_DAYS", 365) if days is None else days
     token = ApiToken(
         user_id=user.id,
         name=(name or "API")[:80],
         token_hash=hashlib.sha256(clear.encode()).hexdigest(),
         prefix=clear[:10],
+        expires_at=clock.now() + timedelta(days=days) if days else None,
     )
     db.session.add(token)
     db.session.flush()
@@ -214,8 +248,16 @@ def user_for_token(clear: str) -> User | None:
         return None
     digest = hashlib.sha256(clear.encode()).hexdigest()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None  # revoked, or its user deactivated: it stops at once
+    if token is None or token.revoked_at is not None:
+        return None
+    now = clock.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.user.erased_at is not None or not token.user.active:
+        return None  # erased, or its user deactivated: it stops at once
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+        g.touched_token = token  # saved after the request (accounts.setup)
     return token.user
 
 
@@ -224,12 +266,5 @@ def list_tokens(user: User) -> list[ApiToken]:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: `id:stamp`, so a password change ends other sessions."""
-    try:
-        uid, stamp = (int(p) for p in session_id.split(":"))
-    except ValueError:
-        return None
-    user = db.session.get(User, uid)
-    if user is None or user.security_stamp != stamp or not user.active:
-        return None
-    return user
+    """Flask-Login's loader: `id:stamp:key` of a live server-side session (accounts.sessions)."""
+    return sessions.load(session_id)

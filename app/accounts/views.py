@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.accounts import forms, services
+from app.accounts import forms, services, sessions, throttle
 from app.core.errors import DomainError
+from app.core.setup import safe_next
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect after login is a phishing aid.
-    # Browsers read a backslash as a slash: "/\evil.example" would lead off-site.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("calls.home")
+    # The same check as the language switch (app.core.setup.safe_next).
+    return safe_next(target, url_for("calls.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
+        throttle.before_register()
         try:
-            user = services.register(
+            services.register(
                 form.email.data,
                 form.password.data,
                 form.display_name.data,
@@ -48,10 +39,14 @@ def register():
             if not exc.details:
                 form.email.errors = list(form.email.errors) + [exc.message]
         else:
+            # The same answer whether the address was new or already had an account (its
+            # owner got a mail instead): registration does not reveal who is registered.
             db.session.commit()
-            login_user(user)
-            flash(_("Welkom! We stuurden je een mail om je e-mailadres te bevestigen."), "success")
-            return redirect(url_for("calls.home"))
+            flash(
+                _("Welkom! We stuurden een mail naar dat adres. Volg de link erin en meld je aan."),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     status = 422 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -68,12 +63,15 @@ def confirm(token):
 def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
+        throttle.before_login(form.email.data)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.after_failed_login(form.email.data)
+            db.session.commit()  # the owner's warning mail, if this failure triggered one
             form.password.errors = [_("E-mailadres of wachtwoord klopt niet.")]
         else:
+            sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
             return redirect(_safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
@@ -82,7 +80,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.sign_out()
+    db.session.commit()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("calls.home"))
 
@@ -91,11 +90,28 @@ def logout():
 def forgot():
     form = forms.ForgotForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        send = throttle.before_reset_request(form.email.data)
         flash(_("Als er een account bestaat voor dat adres, kreeg het een mail met een link."), "info")
-        return redirect(url_for("accounts.login"))
+        response = redirect(url_for("accounts.login"))
+        if send:
+            # Looked up and mailed once the answer is sent: its timing cannot tell whether
+            # the address has an account.
+            response.call_on_close(_reset_after_response(current_app._get_current_object(), form.email.data))
+        return response
     return render_template("accounts/forgot.html", form=form)
+
+
+def _reset_after_response(app, email: str):
+    def work() -> None:
+        with app.app_context():
+            try:
+                services.request_password_reset(email)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - nobody waits for this answer any more
+                db.session.rollback()
+                app.logger.exception("password reset mail for a request failed")
+
+    return work
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -123,6 +139,7 @@ def profile():
     new_token = None
     if request.method == "POST" and "token-name" in request.form:
         if token_form.validate_on_submit():
+            throttle.before_token(current_user.id)
             _token, new_token = services.create_api_token(current_user, token_form.name.data)
             db.session.commit()
     elif request.method == "POST" and "pw-current" in request.form:
@@ -130,9 +147,12 @@ def profile():
             if services.authenticate(current_user.email, password_form.current.data) is None:
                 password_form.current.errors = [_("Je huidige wachtwoord klopt niet.")]
             else:
-                services.change_password(current_user, password_form.password.data)
+                user = current_user._get_current_object()
+                revoked = services.change_password(user, password_form.password.data)
+                sessions.sign_in(user)
                 db.session.commit()
-                login_user(current_user)
+                if revoked:
+                    flash(_("Je API-tokens zijn ingetrokken; maak nieuwe waar je ze nodig hebt."), "info")
                 flash(_("Je wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("accounts.profile"))
     elif request.method == "POST" and "lang-locale" in request.form:

@@ -13,6 +13,7 @@ from app.api.pagination import PageArgs, page
 from app.calls import schemas
 from app.calls import services as calls
 from app.calls.models import Application
+from app.core.uploads import attachment_disposition
 
 blp = Blueprint("api_applications", __name__, url_prefix="/api/v1", description="Applications")
 
@@ -145,7 +146,7 @@ def download_attachment(app_id, att_id):
         att.content,
         mimetype=att.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "Content-Disposition": attachment_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )

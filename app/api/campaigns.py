@@ -73,6 +73,9 @@ class CampaignPledges(MethodView):
         422 for a bad amount or e-mail. Counts once the gateway confirms the payment."""
         user = current_api_user()
         campaign = campaigns.get_campaign(campaign_id, user)
+        proof = data.pop("human_check", None) or {}
+        if user is None:
+            campaigns.guard_anonymous_pledge(campaign.id, proof.get("token"), proof.get("answer"))
         pledge, token = campaigns.create_pledge(
             campaign,
             data,

@@ -8,6 +8,8 @@ from marshmallow import Schema, fields, validate
 from app.core.errors import ValidationFailed
 from app.extensions import db
 
+MAX_CURSOR = 2**63 - 1
+
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -26,10 +28,14 @@ def page(query, id_column, args: dict, dump=None) -> dict:
     after = args.get("after")
     if after:
         try:
-            query = query.where(id_column > int(after))
+            cursor = int(after)
         except ValueError:
+            cursor = -1
+        # Outside a 64-bit integer the database cannot compare it (a 500 before): 422.
+        if not 0 <= cursor < MAX_CURSOR:
             msg = _("Geen geldige cursor.")
-            raise ValidationFailed(msg, details={"after": [msg]}) from None
+            raise ValidationFailed(msg, details={"after": [msg]})
+        query = query.where(id_column > cursor)
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

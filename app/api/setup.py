@@ -21,6 +21,7 @@ from app.api import (
     oversight,
     owner,
     pledges,
+    privacy,
     sponsor_contacts,
     transparency,
     users,
@@ -47,6 +48,7 @@ API_MODULES = (
     users,
     municipalities,
     sponsor_contacts,
+    privacy,
 )
 
 

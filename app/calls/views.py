@@ -13,6 +13,7 @@ from app.calls.validation import format_enterprise_number
 from app.core import http
 from app.core.errors import DomainError
 from app.core.transaction import attempt
+from app.core.uploads import attachment_disposition
 from app.extensions import db
 
 bp = Blueprint("calls", __name__, template_folder="templates")
@@ -229,7 +230,7 @@ def download_attachment(app_id, att_id):
         att.content,
         mimetype=att.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "Content-Disposition": attachment_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -45,6 +45,9 @@ class PledgeForm(FlaskForm):
     tc_street = StringField(_l("Straat en nummer"), validators=[Optional(), Length(max=200)])
     tc_postal_code = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     tc_city = StringField(_l("Gemeente"), validators=[Optional(), Length(max=200)])
+    # Asked only near the card-testing limit (app.campaigns.pledge_guard).
+    human_token = HiddenField(validators=[Optional(), Length(max=500)])
+    human_answer = StringField(_l("Antwoord"), validators=[Optional(), Length(max=10)])
 
 
 class StoryForm(FlaskForm):

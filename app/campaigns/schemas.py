@@ -63,6 +63,11 @@ class TaxCertificateSchema(Schema):
     city = fields.String(required=True)
 
 
+class HumanCheckSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=500))
+    answer = fields.String(required=True, validate=validate.Length(max=10))
+
+
 class PledgeInSchema(Schema):
     # "bank_transfer": pay by transfer with a structured communication (no checkout);
     # anything else (or nothing) goes to the payment gateway's checkout.
@@ -81,6 +86,9 @@ class PledgeInSchema(Schema):
     tax_certificate = fields.Nested(TaxCertificateSchema, allow_none=True, load_default=None)
     # The language of the backer's mails (default: Accept-Language, else Dutch).
     locale = fields.String(validate=validate.OneOf(["nl", "en", "fr"]))
+    # Only when a 428 asked for it (many pledges from one address): the question's token
+    # and its answer.
+    human_check = fields.Nested(HumanCheckSchema, allow_none=True, load_default=None)
 
 
 class PledgeCreatedSchema(Schema):

@@ -45,6 +45,7 @@ from app.campaigns.listing import (  # noqa: F401
 from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
 from app.campaigns.patron import FIELDS as PATRON_FIELDS  # noqa: F401
 from app.campaigns.patron import patron_of, set_patron  # noqa: F401
+from app.campaigns.pledge_guard import guard_anonymous_pledge  # noqa: F401
 from app.campaigns.pledging import create_pledge, pledge_by_token, pledge_for_reader, receipt_token  # noqa: F401
 from app.campaigns.ports import Matching
 from app.campaigns.readers import owners_of, pledges_of_campaigns  # noqa: F401

@@ -19,10 +19,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.campaigns import content, forms, services, transfers
+from app.campaigns import content, forms, pledge_guard, services, transfers
 from app.campaigns.models import Campaign
 from app.core import bank_transfer, epc_qr, http, pagecache
 from app.core.errors import DomainError
+from app.core.humancheck import HumanCheckRequired
 from app.extensions import db
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
@@ -168,13 +169,21 @@ def pledge(campaign_id):
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
         form.display_name.data = current_user.display_name
+    question = None
     if campaign.status == "open" and form.validate_on_submit():
         try:
+            if not current_user.is_authenticated:
+                pledge_guard.guard_anonymous_pledge(
+                    campaign.id, form.human_token.data, form.human_answer.data
+                )
             new, token = services.create_pledge(
                 campaign,
                 _pledge_values(form),
                 user_id=current_user.id if current_user.is_authenticated else None,
             )
+        except HumanCheckRequired as exc:
+            question, form.human_token.data, form.human_answer.data = exc.question, exc.token, ""
+            form.human_answer.errors = [exc.message]
         except DomainError as exc:
             db.session.rollback()
             place_errors(form, exc, _PLEDGE_FIELDS)
@@ -193,6 +202,7 @@ def pledge(campaign_id):
             campaign=campaign,
             form=form,
             call=campaign.call,
+            question=question,
             transfers_offered=bank_transfer.fund_account() is not None,
         ),
         status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from app.core import append_only, clock  # noqa: F401 - append_only: create_all installs its triggers
+from app.core import append_only, clock, demo_mode, log_redaction, ratelimit, security_headers  # noqa: F401 - append_only: create_all installs its triggers
 from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
@@ -80,8 +81,13 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Brussels")
     celery_init_app(app)
+    ratelimit.init_app(app)
     _templates(app)
     _errors(app)
+    demo_mode.init_app(app)
+    security_headers.init_app(app)
+    app.wsgi_app = log_redaction.RedactTokensInLog(app.wsgi_app)
+    log_redaction.install_log_filter()
     app.before_request(_forget_previous_request)
 
 
@@ -203,6 +209,11 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
 
 
+def _kept_headers(exc: HTTPException) -> dict:
+    """The headers an error carries that the client needs (429's Retry-After)."""
+    return {k: v for k, v in exc.get_headers() if k in ("Retry-After", "WWW-Authenticate")}
+
+
 def _errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -229,7 +240,7 @@ def _errors(app: Flask) -> None:
                 body["error"]["message"] = "invalid input"
             elif exc.code == 400 and details:  # a body that cannot be parsed at all
                 body["error"].update(code="bad_request", message="invalid request body")
-            return jsonify(body), exc.code
+            return jsonify(body), exc.code, _kept_headers(exc)
         messages = {
             400: _("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."),
             403: _("Je hebt geen toegang tot deze pagina."),
@@ -238,7 +249,7 @@ def _errors(app: Flask) -> None:
             413: _("Dit bestand of formulier is te groot."),
         }
         msg = messages.get(exc.code, exc.description)
-        return render_template("error.html", status=exc.code, message=msg), exc.code
+        return render_template("error.html", status=exc.code, message=msg), exc.code, _kept_headers(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -254,6 +265,23 @@ def _errors(app: Flask) -> None:
         return render_template("error.html", status=500, message=_("Er liep iets mis.")), 500
 
 
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site, else `fallback`: an open redirect is a
+    phishing aid. Browsers read a backslash as a slash ("/\\evil.example" leads off-site),
+    and control characters are dropped by some, so neither is accepted."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 32 for c in target)
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
+        return target
+    return fallback
+
+
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code):
     if code in ("nl", "en", "fr"):
@@ -261,10 +289,7 @@ def set_language(code):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("calls.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("calls.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("calls.home")))
 
 
 @bp.route("/healthz")

@@ -55,3 +55,14 @@ def check_upload(filename: str, content: bytes, max_bytes: int, allowed: set[str
         msg = _("Alleen PDF, JPEG of PNG zijn toegestaan.")
         raise ValidationFailed(msg, details={"file": [msg]})
     return CheckedUpload(safe_filename(filename), kind, content, hashlib.sha256(content).hexdigest())
+
+
+def attachment_disposition(filename: str) -> str:
+    """`Content-Disposition` for a download by its own name (RFC 6266): an ASCII fallback in
+    `filename`, the real name UTF-8 encoded in `filename*` (a header is Latin-1 only, so a
+    name like "begroting-€.pdf" would otherwise fail the response)."""
+    from urllib.parse import quote
+
+    name = (filename or "download").replace("\r", "").replace("\n", "")
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

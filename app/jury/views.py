@@ -15,6 +15,7 @@ from app.calls import services as calls
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.core.errors import DomainError
 from app.core.transaction import attempt
+from app.core.uploads import attachment_disposition
 from app.extensions import db
 from app.jury import forms
 from app.jury import services as jury
@@ -151,7 +152,7 @@ def attachment(app_id, att_id):
         att.content,
         mimetype=att.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{att.filename}"',
+            "Content-Disposition": attachment_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
         },
     )

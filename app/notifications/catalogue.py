@@ -26,6 +26,16 @@ class Kind:
     secret: bool = False
     sample: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def secret_links(self) -> tuple[str, ...]:
+        """The values that are a personal link: a fund's template may show each only on its
+        own, as `<{{ value }}>` (app.notifications.template_guard)."""
+        return tuple(k for k in SECRET_LINKS if k in self.sample) if self.secret else ()
+
+
+# Values that carry a secret token in the link (confirm, reset, invitation, receipt status).
+SECRET_LINKS = ("confirm_url", "reset_url", "invite_url", "status_url", "request_url")
+
 
 _BASE = "https://streekfonds.example"
 _KINDS = [
@@ -215,6 +225,22 @@ _KINDS = [
             "sponsor_name": "",
             "campaign_url": f"{_BASE}/campaigns/1",
         },
+    ),
+    Kind(
+        "login_throttled",
+        _l("Veel mislukte aanmeldingen"),
+        sample={"name": "Ali", "address": "192.0.2.1", "reset_url": f"{_BASE}/account/forgot"},
+    ),
+    Kind(
+        "account_exists",
+        _l("Je hebt al een account"),
+        sample={"name": "Ali", "login_url": f"{_BASE}/account/login", "reset_url": f"{_BASE}/account/forgot"},
+    ),
+    Kind(
+        "privacy_request",
+        _l("Je privacyverzoek"),
+        secret=True,
+        sample={"kind": "access", "request_url": f"{_BASE}/privacy/requests/abc"},
     ),
     Kind(
         "ledger_violation",

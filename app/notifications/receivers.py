@@ -59,6 +59,23 @@ def on_password_reset_requested(user: User, reset_url: str = "", **_kw) -> None:
     to_user("password_reset", user, f"password_reset:{user.id}:{digest(reset_url)}", {"reset_url": reset_url})
 
 
+def on_login_throttled(user: User, address: str = "", **_kw) -> None:
+    # One mail per account and day at most (the limiter decides when; this key dedupes).
+    day = clock.now().date().isoformat()
+    to_user(
+        "login_throttled",
+        user,
+        f"login_throttled:{user.id}:{day}",
+        {"address": address, "reset_url": public_url("accounts.forgot")},
+    )
+
+
+def on_account_exists(user: User, **_kw) -> None:
+    day = clock.now().date().isoformat()
+    context = {"login_url": public_url("accounts.login"), "reset_url": public_url("accounts.forgot")}
+    to_user("account_exists", user, f"account_exists:{user.id}:{day}", context)
+
+
 # --- calls ---------------------------------------------------------------------------------
 
 
@@ -143,6 +160,8 @@ def connect() -> None:
     """Connect the receivers of accounts', calls' and the jury's signals."""
     accounts_events.user_registered.connect(on_user_registered, weak=False)
     accounts_events.password_reset_requested.connect(on_password_reset_requested, weak=False)
+    accounts_events.login_throttled.connect(on_login_throttled, weak=False)
+    accounts_events.registration_of_existing_address.connect(on_account_exists, weak=False)
     calls_events.application_submitted.connect(on_application_submitted, weak=False)
     calls_events.application_screened.connect(on_application_screened, weak=False)
     jury_events.selection_confirmed.connect(on_selection_confirmed, weak=False)

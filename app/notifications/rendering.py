@@ -12,10 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
 from babel.dates import format_datetime
+from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
@@ -26,6 +28,7 @@ from app.core.money import format_cents
 from app.extensions import db
 from app.notifications.catalogue import CATALOGUE, LOCALES
 from app.notifications.models import MailTemplate
+from app.notifications.template_guard import secret_link_problem
 
 MAIL_DIR = Path(__file__).parent / "mails"
 _BABEL_LOCALES = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
@@ -75,7 +78,7 @@ def source(kind: str, locale: str) -> tuple[str, str, bool]:
     row = db.session.scalar(
         select(MailTemplate).where(MailTemplate.kind == kind, MailTemplate.locale == locale)
     )
-    if row is not None:
+    if row is not None and secret_link_problem(kind, row.subject, row.body) is None:
         return row.subject, row.body, True
     subject, body = file_source(kind, locale)
     return subject, body, False
@@ -103,9 +106,55 @@ def render_source(
     footer_subject, footer = file_source("_footer", locale)
     if unsubscribe_url:
         text += "\n\n-- \n" + footer.strip().replace("{{ unsubscribe_url }}", unsubscribe_url)
-    html_body = nh3.clean(md.markdown(html_source), link_rel="noopener noreferrer")
+    html_body = clean_mail_html(md.markdown(html_source))
     html = _layout(locale, subject_out, html_body, footer_subject, unsubscribe_url)
     return Rendered(subject_out, text, html)
+
+
+# The website's tags for user content, without images: a mail never loads anything from
+# elsewhere (tracking pixels), and links go only to our own site or to an e-mail address.
+MAIL_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+}
+
+
+def _own_links_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href":
+        parts = urlsplit(value.strip())
+        own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).netloc
+        if parts.scheme == "mailto" or (parts.scheme in ("http", "https") and own and parts.netloc == own):
+            return value
+        return None
+    return value
+
+
+def clean_mail_html(html: str) -> str:
+    """The allow-list of every mail's HTML (fund templates, owner updates alike)."""
+    return nh3.clean(
+        html,
+        tags=MAIL_TAGS,
+        attributes={"a": {"href", "title"}},
+        attribute_filter=_own_links_only,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def render(kind: str, locale: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> Rendered:
@@ -119,6 +168,9 @@ def render(kind: str, locale: str, context: dict[str, Any], unsubscribe_url: str
 
 def check_source(kind: str, locale: str, subject: str, body: str) -> str | None:
     """None if the template renders with the kind's sample values, else the error message."""
+    leak = secret_link_problem(kind, subject, body)
+    if leak:
+        return leak
     try:
         render_source(subject, body, locale, CATALOGUE[kind].sample, strict=True)
     except TemplateBroken as exc:

@@ -228,3 +228,14 @@ def unsubscribe(token: str, everything: bool = False) -> str:
         )
     )
     return scope
+
+
+def mail_privacy_request(email: str, kind: str, request_id: int, token: str) -> None:
+    """Mail the link that carries out a privacy request (access or erasure) to the address
+    that asked; once per request."""
+    outbox.queue(
+        "privacy_request",
+        email,
+        dedupe_key=f"privacy_request:{request_id}",
+        context={"kind": kind, "request_url": outbox.public_url("privacy.request", token=token)},
+    )

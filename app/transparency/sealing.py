@@ -48,8 +48,12 @@ def _lock(key: int) -> None:
 
 def pseudonym(backer_key: str) -> str:
     """A stable pseudonym for a backer key (e-mail or `offline:<id>`): 16 hex digits of an
-    HMAC keyed from SECRET_KEY, so that nobody without the key can test a guessed e-mail."""
-    secret = current_app.config.get("TRANSPARENCY_PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]
+    HMAC keyed with PSEUDONYM_KEY (a key of its own, not the session key), so that nobody
+    without the key can test a guessed e-mail. TRANSPARENCY_PSEUDONYM_KEY is its old name."""
+    cfg = current_app.config
+    secret = cfg.get("TRANSPARENCY_PSEUDONYM_KEY") or cfg.get("PSEUDONYM_KEY")
+    if not secret:
+        raise RuntimeError("PSEUDONYM_KEY is not set")
     key = hmac.new(secret.encode(), b"streekfonds-backer-pseudonym", hashlib.sha256).digest()
     return hmac.new(key, backer_key.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
@@ -68,7 +72,9 @@ def backer_of(pledge) -> dict | None:
     if pledge is None:
         return None
     name = (pledge.display_name or "").strip()
-    if name and not pledge.anonymous and "@" not in name:
+    # A hidden amount hides the name too: the record publishes the amount for ever, so name
+    # and amount together would undo what the backer asked for.
+    if name and not pledge.anonymous and not pledge.hide_amount and "@" not in name:
         return {"name": name[:120]}
     return {"pseudonym": pseudonym(campaigns.backer_key(pledge))}
 

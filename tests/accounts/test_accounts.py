@@ -68,8 +68,9 @@ def test_register_hashes_with_argon2_and_sends_a_confirmation_link(client, sent)
     [(email, url)] = sent["confirm"]
     assert email == "an@example.org"
     assert url.startswith("http://testserver.local/account/confirm/")
-    # Registering logs in.
-    assert "Mijn aanvragen" in client.get("/").get_data(as_text=True)
+    # Registering does not log in (issue 12: the answer must not tell who has an account).
+    assert resp.headers["Location"].endswith("/account/login")
+    assert "Mijn aanvragen" not in client.get("/").get_data(as_text=True)
 
     assert client.get(_path(url)).status_code == 302
     db.session.expire_all()
@@ -94,12 +95,19 @@ def test_register_errors_show_next_to_the_field(client, kwargs, field, message):
     assert db.session.query(User).count() == 0
 
 
-def test_register_twice_with_the_same_address_is_refused(client):
+def test_register_twice_with_the_same_address_answers_the_same_and_mails_the_owner(client):
+    # Issue 12 item 7 changed this: no "address taken" error that would reveal the account.
+    from app.notifications.models import OutboxMessage
+
     f.user("applicant", email="an@example.org")
+    fresh = _register(client, email="someone-new@example.org")
     resp = _register(client, email="AN@example.org")
-    assert resp.status_code == 422
-    assert "Er bestaat al een account met dit e-mailadres." in resp.get_data(as_text=True)
-    assert db.session.query(User).count() == 1
+    assert resp.status_code == fresh.status_code == 302
+    assert resp.headers["Location"] == fresh.headers["Location"]
+    assert "Er bestaat al een account" not in resp.get_data(as_text=True)
+    assert db.session.query(User).count() == 2
+    [mail] = db.session.query(OutboxMessage).filter_by(kind="account_exists").all()
+    assert mail.recipient == "an@example.org"
 
 
 def test_confirm_link_forged_or_stale_is_refused(client, sent):

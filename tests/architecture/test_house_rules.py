@@ -17,6 +17,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 COMMITTERS = ("views.py", "manage_views.py", "tasks.py", "cli.py")
 # With the reason each one commits.
 ALSO_COMMITS = {
+    "accounts/setup.py": "an API token's last use is committed after a request that changed nothing else",
     "core/setup.py": "the language switch view and the error handlers live here",
     "core/transaction.py": "attempt(): the views' one way to commit or roll back",
     "notifications/delivery.py": "the delivery task's lease: the claim is committed before SMTP is called",

@@ -103,7 +103,10 @@ def live_app():
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance}/e2e.sqlite",
         TESTING=False,
         WTF_CSRF_ENABLED=True,
-        SECRET_KEY="e2e-secret",
+        # As `make run`: demo mode, which generates its keys into the instance folder.
+        DEMO_MODE=True,
+        SECRET_KEY="",
+        RATELIMIT_ENABLED=False,
         REDIS_URL="",
         SERVER_NAME=None,
         PAYMENT_GATEWAY="demo",

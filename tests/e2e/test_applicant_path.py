@@ -41,6 +41,9 @@ def test_applicant_registers_applies_and_reads_the_screening(page, live):
     assert confirm_url.startswith(live.url + "/account/confirm/")
     page.goto(confirm_url)
     expect(page.locator(".flash.success")).to_contain_text("bevestigd")
+    # Registering does not log in (issue 12: the answer must not reveal who has an account).
+    login(page, "an@example.org")
+    page.goto("/")
 
     # Find the open call on the home page and start a draft with only a title.
     page.get_by_role("link", name="Klimaatoproep Meetjesland", exact=True).click()

@@ -39,6 +39,9 @@ PUBLIC_WRITES = {
     "payments.stripe_webhook",
     "payments.demo_checkout_action",
     "notifications.unsubscribe",
+    # GDPR requests by e-mail and their mailed link (issue 12): no account needed.
+    "api_privacy.privacy_request",
+    "privacy.confirm_request",
 }
 SAMPLE_STRINGS = {
     "locale": "nl",

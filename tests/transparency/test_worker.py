@@ -31,7 +31,10 @@ def rig(app):
     settings = {
         "DATABASE_URL": PG_URL,
         "REDIS_URL": redis_url,
-        "SECRET_KEY": "test-secret",
+        # The worker starts as production would: keys that pass the start-up checks, demo mode.
+        "SECRET_KEY": "worker-test-secret-0123456789abcdef0123",
+        "PSEUDONYM_KEY": "worker-test-pseudonyms-0123456789abcdef",
+        "DEMO_MODE": "1",
         "INSTANCE_PATH": instance,
         "PAYMENT_GATEWAY": "demo",
         "PYTHONUNBUFFERED": "1",
@@ -44,7 +47,8 @@ def rig(app):
             instance_path=instance,
             SQLALCHEMY_DATABASE_URI=PG_URL,
             REDIS_URL=redis_url,
-            SECRET_KEY="test-secret",
+            SECRET_KEY=settings["SECRET_KEY"],
+            PSEUDONYM_KEY=settings["PSEUDONYM_KEY"],
             WTF_CSRF_ENABLED=False,
             PAYMENT_GATEWAY="demo",
             TESTING=True,

@@ -55,7 +55,10 @@ def rig(app, smtp_server, redis_server):
         "OUTBOX_RETRY_SECONDS": "1",
         "OUTBOX_SWEEP_SECONDS": "5",
         "PUBLIC_BASE_URL": "http://testserver.local",
-        "SECRET_KEY": "test-secret",
+        # The worker starts as production would: keys that pass the start-up checks, demo mode.
+        "SECRET_KEY": "worker-test-secret-0123456789abcdef0123",
+        "PSEUDONYM_KEY": "worker-test-pseudonyms-0123456789abcdef",
+        "DEMO_MODE": "1",
         "INSTANCE_PATH": instance,
         "PAYMENT_GATEWAY": "demo",
         "WTF_CSRF_ENABLED": "0",
@@ -73,7 +76,9 @@ def rig(app, smtp_server, redis_server):
             MAIL_FROM=settings["MAIL_FROM"],
             OUTBOX_LEASE_SECONDS=LEASE,
             PUBLIC_BASE_URL="http://testserver.local",
-            SECRET_KEY="test-secret",
+            SECRET_KEY=settings["SECRET_KEY"],
+            PSEUDONYM_KEY=settings["PSEUDONYM_KEY"],
+            RATELIMIT_ENABLED=False,  # many registrations from one test address
             WTF_CSRF_ENABLED=False,
             PAYMENT_GATEWAY="demo",
             TESTING=True,

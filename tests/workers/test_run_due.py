@@ -44,7 +44,14 @@ def test_run_due_runs_every_step_and_closes_what_is_due(app_config):
             db.session.commit()
             due_id = due.id
             db.session.remove()
-        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": instance, "REDIS_URL": ""}
+        # As `make run`: demo mode, whose keys are generated into the instance folder.
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": instance,
+            "REDIS_URL": "",
+            "DEMO_MODE": "1",
+        }
         done = subprocess.run(
             [sys.executable, "-m", "workers.run_due"],
             cwd=ROOT,

@@ -1,0 +1,1 @@
+"""The GDPR rights of every person in the books: access, erasure, retention."""
