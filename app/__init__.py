@@ -17,6 +17,7 @@ DOMAINS = (
     "payments",
     "campaigns",
     "matching",
+    "payouts",
     "notifications",
     "transparency",
     "api",

@@ -43,6 +43,11 @@ class Config:
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "")
         self.PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "stripe" if self.STRIPE_SECRET_KEY else "demo")
         self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY", "")
+        # Payouts: the fund's own account (debtor of the SEPA files) and the pain.001 version.
+        self.PAYOUT_DEBTOR_NAME = env.get("PAYOUT_DEBTOR_NAME", "")
+        self.PAYOUT_DEBTOR_IBAN = env.get("PAYOUT_DEBTOR_IBAN", "")
+        self.PAYOUT_DEBTOR_BIC = env.get("PAYOUT_DEBTOR_BIC", "")
+        self.SEPA_PAIN_VERSION = env.get("SEPA_PAIN_VERSION", "pain.001.001.09")
         # Mail
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

@@ -21,6 +21,7 @@ API_MODULES = (
     "ledger",
     "transparency",
     "notifications",
+    "payouts",
 )
 
 

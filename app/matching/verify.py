@@ -280,6 +280,46 @@ def _check_campaigns(out: list[dict]) -> None:
                 )
 
 
+def _check_payouts(out: list[dict]) -> None:
+    """No project is paid more than raised + matched, and each project's paid-out account
+    equals its paid requests (the payouts domain, when installed)."""
+    models = _optional("app.payouts.models")
+    bal = ledger.balances("campaign:")
+    paid_requests: dict[int, int] = defaultdict(int)
+    if models is not None:
+        req = models.PayoutRequest
+        for cid, cents in db.session.execute(
+            select(req.campaign_id, func.sum(req.amount_cents))
+            .where(req.status == "paid")
+            .group_by(req.campaign_id)
+        ):
+            paid_requests[cid] = int(cents)
+    ids = {int(a.split(":")[1]) for a in bal if a.endswith(":paid_out")} | set(paid_requests)
+    for cid in sorted(ids):
+        paid = bal.get(f"campaign:{cid}:paid_out", 0)
+        funds = -bal.get(f"campaign:{cid}:raised", 0) - bal.get(f"campaign:{cid}:match", 0)
+        if paid > funds:
+            out.append(
+                {
+                    "check": "paid_within_raised_and_matched",
+                    "campaign_id": cid,
+                    "paid_out": paid,
+                    "raised_and_matched": funds,
+                    "message": f"campaign {cid}: paid out more than raised + matched",
+                }
+            )
+        if models is not None and paid != paid_requests.get(cid, 0):
+            out.append(
+                {
+                    "check": "paid_out_equals_requests",
+                    "campaign_id": cid,
+                    "paid_out": paid,
+                    "paid_requests": paid_requests.get(cid, 0),
+                    "message": f"campaign {cid}: paid-out account differs from its paid requests",
+                }
+            )
+
+
 CHECKS = (
     ("transactions_balance", _check_balanced),
     ("commitments", _check_commitments),
@@ -288,6 +328,7 @@ CHECKS = (
     ("pledge_match_within_share", _check_pledges),
     ("payment_applied_once", _check_once_per_pledge),
     ("campaign_figures", _check_campaigns),
+    ("project_payouts", _check_payouts),
 )
 
 

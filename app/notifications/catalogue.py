@@ -173,6 +173,17 @@ _KINDS = [
         },
     ),
     Kind(
+        "final_report_reminder",
+        _l("Herinnering: eindverslag"),
+        sample={
+            "name": "Ali",
+            "campaign_title": "Buurtmoestuin",
+            "which": "before",
+            "ends_on": "30 juni 2027",
+            "payouts_url": f"{_BASE}/campaigns/1/payouts",
+        },
+    ),
+    Kind(
         "ledger_violation",
         _l("Controle van het grootboek faalde"),
         sample={"name": "Fien", "count": 1, "violations": ["campaign:1:raised: 100 ≠ 90"]},

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core.setup import add_nav
-from app.notifications import receivers, receivers_campaigns, views
+from app.notifications import receivers, receivers_campaigns, receivers_payouts, views
 
 
 def _events(domain: str):
@@ -49,3 +49,6 @@ def register(app: Flask) -> None:
     matching = _events("matching")
     if matching is not None:
         receivers_campaigns.connect_matching(matching)
+    payouts = _events("payouts")
+    if payouts is not None:
+        receivers_payouts.connect_payouts(payouts)
