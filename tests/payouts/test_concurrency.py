@@ -71,7 +71,8 @@ def test_one_manager_approving_twice_at_the_same_moment_counts_once(race_app):
     db.session.commit()
     for req in reqs:
         path = f"/api/v1/payout-requests/{req.id}/approve"
-        assert sorted(_at_once(race_app, [(path, h1), (path, h1)])) == [(200, None), (409, "already_approved")]
+        outcomes = sorted(_at_once(race_app, [(path, h1), (path, h1)]))
+        assert outcomes == [(200, None), (409, "already_approved")]
     db.session.expire_all()
     assert db.session.scalar(select(func.count(PayoutApproval.id))) == ROUNDS
     assert {r.status for r in db.session.scalars(select(PayoutRequest))} == {"submitted"}
