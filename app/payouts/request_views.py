@@ -12,7 +12,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.payouts import access, forms
 from app.payouts import services as payouts
-from app.payouts.views import bp, place_errors
+from app.payouts.views import bp, place_request_errors
 
 
 def _page(request_id: int, status: int = 200, edit_form=None, reason_form=None):
@@ -77,7 +77,7 @@ def edit_request(request_id):
             return redirect(url_for(".request_page", request_id=request_id))
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            place_errors(form, exc, {"amount_cents": "amount"})
+            place_request_errors(form, exc)
     return _page(request_id, 422, edit_form=form)
 
 

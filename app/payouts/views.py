@@ -29,6 +29,14 @@ def place_errors(form, exc: DomainError, mapping: dict | None = None) -> None:
         flash(exc.message, "error")
 
 
+def place_request_errors(form, exc: DomainError) -> None:
+    """A request's refusals: an amount above what is payable belongs next to the amount."""
+    if exc.code == "above_payable":
+        form.amount.errors = list(form.amount.errors or []) + [exc.message]
+        return
+    place_errors(form, exc, {"amount_cents": "amount"})
+
+
 def _write_guard() -> None:
     if current_user.is_auditor_only:
         from flask import abort
@@ -128,7 +136,7 @@ def create_request(campaign_id):
             return redirect(url_for(".project", campaign_id=campaign_id))
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            place_errors(form, exc, {"amount_cents": "amount"})
+            place_request_errors(form, exc)
     return _project_page(campaign_id, 422, request_form=form)
 
 

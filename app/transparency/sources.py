@@ -209,3 +209,10 @@ def get_campaign(campaign_id: int):
         return fn(campaign_id)
     except DomainError:  # NotFound: a campaign we cannot show
         return None
+
+
+def payouts_section(call: Call) -> list[dict]:
+    """Per project what was paid and when, and its approved final report (no account
+    numbers); empty when payouts is not installed."""
+    payouts = _services("payouts")
+    return payouts.call_payouts(call.id) if payouts is not None else []
