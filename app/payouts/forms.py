@@ -52,11 +52,5 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reden"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ShareForm(FlaskForm):
-    share = StringField(
-        _l("Deel dat wacht op het eindverslag (procent)"), validators=[DataRequired(), Length(max=6)]
-    )
-
-
 class ButtonForm(FlaskForm):
     """A button that only carries the CSRF token."""
