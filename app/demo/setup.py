@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 
-STEPS = ("foundation", "jury", "campaigns", "matching", "notifications", "transparency")
+STEPS = ("foundation", "jury", "campaigns", "matching", "payouts", "notifications", "transparency")
 
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 
