@@ -12,6 +12,11 @@ from app.calls.forms import EuroField, MultiCheckboxField
 
 
 class InvoiceForm(FlaskForm):
+    """Shares the page with the request form: its own prefix keeps the field ids apart."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="invoice", **kwargs)
+
     file = FileField(_l("Factuur of kasticket (PDF, JPEG of PNG)"), validators=[DataRequired()])
     supplier = StringField(_l("Leverancier"), validators=[DataRequired(), Length(max=200)])
     invoice_date = DateField(_l("Factuurdatum"), validators=[DataRequired()])

@@ -30,21 +30,21 @@ def test_owner_uploads_asks_and_sees_errors_next_to_the_fields(client):
     bad = client.post(
         f"/campaigns/{campaign.id}/payouts/invoices",
         data={
-            "file": (io.BytesIO(b"not a pdf"), "f.pdf"),
-            "supplier": "X",
-            "invoice_date": "2026-05-01",
-            "amount": "10",
+            "invoice-file": (io.BytesIO(b"not a pdf"), "f.pdf"),
+            "invoice-supplier": "X",
+            "invoice-invoice_date": "2026-05-01",
+            "invoice-amount": "10",
         },
         content_type="multipart/form-data",
     )
-    assert bad.status_code == 422 and _field_error(bad.get_data(as_text=True), "file")
+    assert bad.status_code == 422 and _field_error(bad.get_data(as_text=True), "invoice-file")
     ok = client.post(
         f"/campaigns/{campaign.id}/payouts/invoices",
         data={
-            "file": (io.BytesIO(h.PDF), "f.pdf"),
-            "supplier": "Tuincentrum",
-            "invoice_date": "2026-05-01",
-            "amount": "600,00",
+            "invoice-file": (io.BytesIO(h.PDF), "f.pdf"),
+            "invoice-supplier": "Tuincentrum",
+            "invoice-invoice_date": "2026-05-01",
+            "invoice-amount": "600,00",
         },
         content_type="multipart/form-data",
     )
