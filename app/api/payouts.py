@@ -30,6 +30,24 @@ def campaign_payouts(campaign_id):
     }
 
 
+@blp.route("/calls/<int:call_id>/payout-settings")
+class PayoutSettings(MethodView):
+    @require_user("fund_manager", "admin", "auditor")
+    @blp.response(200, schemas.PayoutSettingsSchema)
+    def get(self, call_id):
+        """The call's payout rules: `final_report_share` held back until the final report."""
+        return {"call_id": call_id, "final_report_share": payouts.final_report_share(call_id)}
+
+    @require_user("fund_manager", "admin")
+    @blp.arguments(schemas.PayoutSettingsSchema)
+    @blp.response(200, schemas.PayoutSettingsSchema)
+    def put(self, data, call_id):
+        """Set `final_report_share` (0 to 1; default 0.2)."""
+        row = payouts.set_final_report_share(call_id, data["final_report_share"])
+        commit()
+        return {"call_id": call_id, "final_report_share": row.final_report_share}
+
+
 @blp.route("/campaigns/<int:campaign_id>/invoices")
 class Invoices(MethodView):
     @require_user()

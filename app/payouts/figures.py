@@ -60,7 +60,18 @@ def final_report_share(call_id: int) -> float:
 
 
 def set_final_report_share(call_id: int, share: float) -> PayoutSettings:
-    """Set the call's share held back until the final report (0 ≤ share ≤ 1)."""
+    """Set the call's share held back until the final report (0 ≤ share ≤ 1; 422 otherwise,
+    404 for a call that does not exist)."""
+    from flask_babel import gettext as _
+
+    from app.calls.models import Call
+    from app.core.errors import NotFound, ValidationFailed
+
+    if db.session.get(Call, call_id) is None:
+        raise NotFound(_("Oproep niet gevonden."))
+    if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:
+        msg = _("Een deel tussen 0 en 1.")
+        raise ValidationFailed(msg, details={"final_report_share": [msg]})
     row = db.session.scalar(select(PayoutSettings).where(PayoutSettings.call_id == call_id))
     if row is None:
         row = PayoutSettings(call_id=call_id)

@@ -149,3 +149,8 @@ def dump_batch(batch) -> dict:
         **{k: getattr(batch, k) for k in BatchSchema._declared_fields if k != "request_ids"},
         "request_ids": [r.id for r in batch.requests],
     }
+
+
+class PayoutSettingsSchema(Schema):
+    call_id = fields.Integer(dump_only=True)
+    final_report_share = fields.Float(required=True)

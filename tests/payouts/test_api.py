@@ -356,3 +356,20 @@ def test_a_call_may_hold_back_another_share():
 
     fig = payouts.figures(campaign)
     assert (fig.held_back_cents, fig.requestable_cents) == (100_000, 100_000)
+
+
+def test_the_call_setting_final_report_share(client, project, managers):
+    campaign, _owner, oh = project
+    (_m1, h1), _ = managers
+    url = f"/api/v1/calls/{campaign.call_id}/payout-settings"
+    assert client.get(url, headers=h1).get_json()["final_report_share"] == 0.2
+    _error(client.put(url, json={"final_report_share": 1.5}, headers=h1), 422)
+    _error(client.put(url, json={"final_report_share": 0.5}, headers=oh), 403)
+    _error(
+        client.put("/api/v1/calls/999999/payout-settings", json={"final_report_share": 0.5}, headers=h1), 404
+    )
+    assert (
+        client.put(url, json={"final_report_share": 0.5}, headers=h1).get_json()["final_report_share"] == 0.5
+    )
+    figures = client.get(f"/api/v1/campaigns/{campaign.id}/payouts", headers=oh).get_json()
+    assert (figures["held_back_cents"], figures["final_report_share"]) == (100_000, 0.5)
