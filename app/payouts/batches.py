@@ -173,6 +173,12 @@ def _changed(req: PayoutRequest, actor_id, action: str, before: str, note: str |
     payout_request_changed.send(req, campaign=db.session.get(Campaign, req.campaign_id), status=req.status)
 
 
+def request_for_end_to_end_id(end_to_end_id: str) -> PayoutRequest | None:
+    """The request a bank statement's debit belongs to (its end-to-end id), for the
+    statement import of the bank-transfers issue; None when no request carries it."""
+    return db.session.scalar(select(PayoutRequest).where(PayoutRequest.end_to_end_id == end_to_end_id))
+
+
 def get_batch(batch_id: int, user) -> PayoutBatch:
     if not access.is_staff(user):
         raise NotFound(_("Betaalbestand niet gevonden."))

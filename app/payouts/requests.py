@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.campaigns.models import Campaign
 from app.core import audit, clock
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.uploads import check_upload
 from app.extensions import db
 from app.payouts import access
@@ -288,7 +288,9 @@ def approve_request(request_id: int, user) -> PayoutRequest:
     req, campaign = get_request(request_id, user, lock=True)
     access.not_own_project(user, campaign)
     if req.requested_by_id == user.id:
-        access.not_own_project(user, campaign)
+        raise Forbidden(
+            _("Je kunt niet beslissen over de uitbetalingen van je eigen project."), code="own_project"
+        )
     if req.status == "failed":
         before, req.status = req.status, "approved"
         req.approved_at = clock.now()

@@ -5,7 +5,14 @@ SEPA batches and the ledger (`batches`), the final report and its reminders
 (`final_reports`), and what the public pages show (`public`).
 """
 
-from app.payouts.batches import create_batch, get_batch, list_batches, mark_failed, mark_paid
+from app.payouts.batches import (
+    create_batch,
+    get_batch,
+    list_batches,
+    mark_failed,
+    mark_paid,
+    request_for_end_to_end_id,
+)
 from app.payouts.figures import (
     figures,
     final_report_share,
@@ -54,6 +61,7 @@ __all__ = [
     "reject_request",
     "report_of",
     "request_changes",
+    "request_for_end_to_end_id",
     "requests_of",
     "send_reminders",
     "set_final_report_share",

@@ -61,7 +61,6 @@ def test_verify_flags_a_project_paid_more_than_it_raised_after_a_refund():
     batch = payouts.create_batch(factories.user("fund_manager"))
     payouts.mark_paid(batch.id, factories.user("fund_manager"))
     assert verify_ledger()["ok"]
-    pledge = mh.pledges_of(campaign)[0] if hasattr(mh, "pledges_of") else None
     from app.campaigns.models import Pledge
 
     pledge = db.session.scalar(db.select(Pledge).where(Pledge.campaign_id == campaign.id))
@@ -111,3 +110,26 @@ def test_reminders_go_out_once_a_week_before_and_after_the_end(app):
         campaign.id, {"summary": "Klaar.", "spending": [{"description": "X", "amount_cents": 1}]}, owner
     )
     assert payouts.send_reminders(today + timedelta(days=50)) == []
+
+
+def test_a_batch_refuses_to_pay_a_project_above_what_it_still_has():
+    from app.campaigns.models import Pledge
+    from app.core.errors import Conflict
+
+    campaign = h.settled_project(raised=100_000)
+    req = h.approved(campaign, 150_000)
+    pledge = db.session.scalar(db.select(Pledge).where(Pledge.campaign_id == campaign.id))
+    mh.refund(pledge, 50_000)  # raised 500 + matched 500: 1.000 euro left, 1.500 approved
+    with pytest.raises(Conflict) as err:
+        payouts.create_batch(factories.user("fund_manager"))
+    assert err.value.code == "above_funds" and err.value.details["campaign_id"] == campaign.id
+    assert db.session.get(type(req), req.id).status == "approved"
+
+
+def test_the_end_to_end_id_finds_its_request_for_a_statement_import():
+    campaign = h.settled_project()
+    req = h.approved(campaign, 10_000)
+    payouts.create_batch(factories.user("fund_manager"))
+    assert len(req.end_to_end_id) <= 35
+    assert payouts.request_for_end_to_end_id(req.end_to_end_id) is req
+    assert payouts.request_for_end_to_end_id("SF-unknown") is None

@@ -159,3 +159,30 @@ def test_the_campaign_page_and_the_report_show_what_the_money_became(client):
     assert body["payouts"][0]["instalments"][0]["paid_at"]
     assert body["payouts"][0]["final_report"]["summary"].startswith("Veertig")
     assert req.iban not in str(body) and "iban" not in str(body).lower()
+
+
+def test_final_report_by_the_pages_with_spending_against_the_budget(client):
+    campaign = h.settled_project(raised=100_000)  # budget of the application: € 2.000
+    owner = h.owner_of(campaign)
+    login(client, owner)
+    bad = client.post(
+        f"/campaigns/{campaign.id}/payouts/final-report",
+        data={"summary": "Klaar.", "spending": "Plantgoed zonder bedrag"},
+    )
+    assert bad.status_code == 422 and _field_error(bad.get_data(as_text=True), "spending")
+    ok = client.post(
+        f"/campaigns/{campaign.id}/payouts/final-report",
+        data={"summary": "Klaar.", "spending": "Plantgoed; 1.250,00\nGereedschap; 250,00"},
+    )
+    assert ok.status_code == 302
+    report = payouts.report_of(campaign)
+    assert [s["amount_cents"] for s in report.spending] == [125_000, 25_000]
+    page = client.get(f"/campaigns/{campaign.id}/payouts").get_data(as_text=True)
+    line = page.split('data-testid="spending-vs-budget">')[1].split("</p>")[0].replace("\xa0", " ")
+    assert line == "Uitgegeven: € 1.500,00; begroting van de aanvraag: € 2.000,00."
+    client.post("/account/logout")
+    login(client, factories.user("fund_manager"))
+    resp = client.post(f"/campaigns/{campaign.id}/payouts/final-report/changes", data={"reason": ""})
+    assert resp.status_code == 422 and _field_error(resp.get_data(as_text=True), "reason")
+    assert client.post(f"/campaigns/{campaign.id}/payouts/final-report/approve").status_code == 302
+    assert payouts.report_of(campaign).status == "approved"
