@@ -47,6 +47,8 @@ class Figures:
     overpaid_cents: int
     final_report_share: float
     settled: bool
+    # The whole share held back (held_back_cents is this, capped at what is payable).
+    hold_cents: int
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -131,4 +133,5 @@ def figures(campaign: Campaign) -> Figures:
         overpaid_cents=max(0, paid - (raised + matched)),
         final_report_share=share,
         settled=settled,
+        hold_cents=hold,
     )

@@ -128,16 +128,17 @@ def _check_payable(campaign: Campaign, amount: int, already_counted: int = 0) ->
     """409 unless the campaign is settled and `amount` fits in what may be requested now
     (`already_counted`: this request's own amount, when it is counted as requested)."""
     fig = figures(campaign)
+    # Not `requestable_cents`: that one stops at zero, which would hide an amount raised
+    # above what is left while the request was back with its owner.
+    room = fig.payable_cents + already_counted - fig.hold_cents
     if not fig.settled:
         raise access.conflict(_("De campagne is nog niet geslaagd en afgerekend."), "campaign_not_settled")
-    if amount > fig.requestable_cents + already_counted:
+    if amount > room:
+        room = max(0, room)
         raise access.conflict(
-            _(
-                "Het bedrag is hoger dan wat uitbetaalbaar is (%(cents)s cent).",
-                cents=fig.requestable_cents + already_counted,
-            ),
+            _("Het bedrag is hoger dan wat uitbetaalbaar is (%(cents)s cent).", cents=room),
             "above_payable",
-            requestable_cents=fig.requestable_cents + already_counted,
+            requestable_cents=room,
         )
 
 

@@ -373,3 +373,18 @@ def test_the_call_setting_final_report_share(client, project, managers):
     )
     figures = client.get(f"/api/v1/campaigns/{campaign.id}/payouts", headers=oh).get_json()
     assert (figures["held_back_cents"], figures["final_report_share"]) == (100_000, 0.5)
+
+
+def test_a_changed_amount_above_what_is_left_is_refused_on_resubmission(client, project, managers):
+    campaign, _owner, oh = project
+    (_m1, h1), _ = managers
+    req = h.request(campaign, 100_000)
+    client.post(f"/api/v1/payout-requests/{req.id}/request-changes", json={"reason": "Te laag"}, headers=h1)
+    client.patch(f"/api/v1/payout-requests/{req.id}", json={"amount_cents": 170_000}, headers=oh)
+    body = _error(client.post(f"/api/v1/payout-requests/{req.id}/submit", headers=oh), 409, "above_payable")
+    assert body["details"]["requestable_cents"] == 160_000
+    client.patch(f"/api/v1/payout-requests/{req.id}", json={"amount_cents": 160_000}, headers=oh)
+    assert (
+        client.post(f"/api/v1/payout-requests/{req.id}/submit", headers=oh).get_json()["status"]
+        == "submitted"
+    )
