@@ -31,7 +31,10 @@ def _paid(campaign_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def campaign_public(campaign: Campaign) -> dict:
-    """For the campaign page: paid instalments and the final report once approved."""
+    """For the campaign page: paid instalments and the final report once approved. Only a
+    succeeded campaign can have either, so the pages of the others cost no query here."""
+    if campaign.status != "succeeded":
+        return {"paid": [], "paid_out_cents": 0, "report": None, "spending_total_cents": 0}
     report = report_of(campaign)
     approved = report is not None and report.status == "approved"
     paid = _paid([campaign.id])[campaign.id]
