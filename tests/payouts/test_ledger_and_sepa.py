@@ -133,3 +133,17 @@ def test_the_end_to_end_id_finds_its_request_for_a_statement_import():
     assert len(req.end_to_end_id) <= 35
     assert payouts.request_for_end_to_end_id(req.end_to_end_id) is req
     assert payouts.request_for_end_to_end_id("SF-unknown") is None
+
+
+def test_the_public_ledger_shows_the_payout_and_never_the_iban():
+    from app.transparency import public_ledger
+    from app.transparency import services as transparency
+
+    campaign = h.settled_project()
+    req = h.approved(campaign, 10_000)
+    manager = factories.user("fund_manager")
+    payouts.mark_paid(payouts.create_batch(manager).id, manager)
+    transparency.seal_ledger()
+    export = "".join(public_ledger.iter_jsonl())
+    assert f'"account":"campaign:{campaign.id}:paid_out"' in export and '"kind":"payout_paid"' in export
+    assert req.iban not in export and req.end_to_end_id not in export
