@@ -173,6 +173,19 @@ _KINDS = [
         },
     ),
     Kind(
+        "payout_request_changed",
+        _l("Uitbetaling: nieuwe stand"),
+        sample={
+            "name": "Ali",
+            "campaign_title": "Buurtmoestuin",
+            "request_id": 7,
+            "amount_cents": 120000,
+            "status": "changes_requested",
+            "reason": "De tweede factuur ontbreekt.",
+            "request_url": f"{_BASE}/payout-requests/7",
+        },
+    ),
+    Kind(
         "final_report_reminder",
         _l("Herinnering: eindverslag"),
         sample={

@@ -1,4 +1,5 @@
-"""Receivers for the signals of payouts: the final report's reminders to the project's owner."""
+"""Receivers for the signals of payouts: the owner hears of decisions on a payout request and
+is reminded of the final report."""
 
 from __future__ import annotations
 
@@ -26,5 +27,30 @@ def on_final_report_reminder_due(report, campaign=None, which: str = "before", e
     )
 
 
+# The moments the owner hears of: a decision on the request, or the money moving.
+TOLD = ("changes_requested", "approved", "rejected", "paid", "failed")
+
+
+def on_payout_request_changed(request, campaign=None, status: str = "", **_kw) -> None:
+    """One mail per request, status, round and transfer attempt (a doubled signal writes nothing)."""
+    if status not in TOLD:
+        return
+    owner = db.session.get(User, campaign.owner_id)
+    to_user(
+        "payout_request_changed",
+        owner,
+        f"payout_request:{request.id}:{status}:r{request.round}:a{request.attempts}",
+        {
+            "campaign_title": campaign.title,
+            "request_id": request.id,
+            "amount_cents": int(request.amount_cents),
+            "status": status,
+            "reason": request.reason or "",
+            "request_url": public_url("payouts.request_page", request_id=request.id),
+        },
+    )
+
+
 def connect_payouts(events) -> None:
     events.final_report_reminder_due.connect(on_final_report_reminder_due, weak=False)
+    events.payout_request_changed.connect(on_payout_request_changed, weak=False)

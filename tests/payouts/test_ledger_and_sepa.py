@@ -147,3 +147,28 @@ def test_the_public_ledger_shows_the_payout_and_never_the_iban():
     export = "".join(public_ledger.iter_jsonl())
     assert f'"account":"campaign:{campaign.id}:paid_out"' in export and '"kind":"payout_paid"' in export
     assert req.iban not in export and req.end_to_end_id not in export
+
+
+def test_the_owner_hears_of_each_decision_once():
+    from app.notifications.models import OutboxMessage
+
+    campaign = h.settled_project()
+    owner = h.owner_of(campaign)
+    req = h.request(campaign, 10_000)
+    m1, m2 = factories.user("fund_manager"), factories.user("fund_manager")
+    payouts.request_changes(req.id, m1, "Factuur ontbreekt")
+    payouts.submit_request(req.id, owner)
+    payouts.approve_request(req.id, m1)
+    payouts.approve_request(req.id, m2)
+    batch = payouts.create_batch(m1)
+    payouts.mark_paid(batch.id, m1)
+    payouts.mark_paid(batch.id, m2)  # again: nothing new
+    mails = db.session.scalars(
+        db.select(OutboxMessage)
+        .where(OutboxMessage.kind == "payout_request_changed")
+        .order_by(OutboxMessage.id)
+    ).all()
+    assert [m.context["status"] for m in mails] == ["changes_requested", "approved", "paid"]
+    assert {m.recipient for m in mails} == {owner.email}
+    assert mails[0].context["reason"] == "Factuur ontbreekt"
+    assert req.iban not in str([m.context for m in mails])
