@@ -76,9 +76,9 @@ def build(url: str, n: int) -> list[dict]:
     from app.calls import services as calls
     from app.campaigns import services as campaigns
     from app.campaigns.models import Pledge
-    from app.core import clock
+    from app.core import clock, ports
     from app.extensions import db
-    from app.jury import events as jury_events
+    from app.jury.ports import MatchReservation
     from app.matching import services as matching
 
     app = _app(url)
@@ -127,7 +127,7 @@ def build(url: str, n: int) -> list[dict]:
             calls.screen_application(a, True, "", manager)
             calls.set_application_status(a, "in_review", manager.id)
             apps.append(a)
-        jury_events.selection_confirming.send(call, applications=apps)
+        ports.get(MatchReservation)(call, apps)  # what the jury's confirmation asks of matching
         opened = []
         for a in apps:
             calls.set_application_status(a, "selected", manager.id)

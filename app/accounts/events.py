@@ -2,7 +2,7 @@
 
 from app.core.signals import streekfonds_signals
 
-# sender: the User; kwargs: confirm_url
-user_registered = streekfonds_signals.signal("user-registered")
-# sender: the User; kwargs: reset_url
-password_reset_requested = streekfonds_signals.signal("password-reset-requested")
+user_registered = streekfonds_signals.signal("user-registered", doc="sender: the User; kwargs: confirm_url")
+password_reset_requested = streekfonds_signals.signal(
+    "password-reset-requested", doc="sender: the User; kwargs: reset_url"
+)

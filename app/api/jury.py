@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
+from app.core.errors import NotFound
 from app.jury import schemas
 from app.jury import services as jury
 
@@ -218,8 +219,6 @@ def confirm(data, call_id):
 @blp.response(200, schemas.SelectionSchema)
 def selection(call_id):
     """The confirmed selection (404 before it was confirmed)."""
-    from app.core.errors import NotFound
-
     row = jury.selection_of(_call(call_id))
     if row is None:
         raise NotFound(_("Voor deze oproep is nog geen selectie bevestigd."))

@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import PageArgs, page
-from app.matching import facts, schemas
+from app.campaigns import services as campaigns
+from app.matching import schemas
 from app.matching import services as matching
 from app.matching.models import Sponsor
 
@@ -74,4 +75,4 @@ def sponsor_report(sponsor_id):
 @blp.response(200, schemas.MatchAuditSchema)
 def match_audit(campaign_id):
     """The match of a campaign traced to sponsors, with the rule that bound it."""
-    return matching.match_audit(facts.campaigns().get_campaign(campaign_id, current_api_user()))
+    return matching.match_audit(campaigns.get_campaign(campaign_id, current_api_user()))

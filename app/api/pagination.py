@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
+from app.core.errors import ValidationFailed
 from app.extensions import db
 
 
@@ -27,8 +28,6 @@ def page(query, id_column, args: dict, dump=None) -> dict:
         try:
             query = query.where(id_column > int(after))
         except ValueError:
-            from app.core.errors import ValidationFailed
-
             msg = _("Geen geldige cursor.")
             raise ValidationFailed(msg, details={"after": [msg]}) from None
     rows = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()

@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 from app.api.auth import commit, current_api_user, require_user
 from app.payouts import schemas
 from app.payouts import services as payouts
-from app.payouts.access import campaign_for
 
 blp = Blueprint("api_payouts", __name__, url_prefix="/api/v1", description="Payouts")
 
@@ -21,7 +20,7 @@ blp = Blueprint("api_payouts", __name__, url_prefix="/api/v1", description="Payo
 def campaign_payouts(campaign_id):
     """The project's account (owner, fund manager, auditor): payable = raised + matched −
     paid out − requested and not yet paid; held back until the final report; its requests."""
-    campaign = campaign_for(campaign_id, current_api_user())
+    campaign = payouts.campaign_for(campaign_id, current_api_user())
     report = payouts.report_of(campaign)
     return {
         **payouts.figures(campaign).as_dict(),
@@ -58,7 +57,7 @@ class Invoices(MethodView):
         """Upload an invoice or receipt (multipart: file, supplier, invoice_date,
         amount_cents, description). The file is judged by its content (PDF, JPEG, PNG)."""
         user = current_api_user()
-        campaign = campaign_for(campaign_id, user, owner=True)
+        campaign = payouts.campaign_for(campaign_id, user, owner=True)
         upload = files["file"]
         invoice = payouts.add_invoice(
             campaign, form, upload.filename or "", upload.read(), user, current_app.config["MAX_UPLOAD_BYTES"]
@@ -70,7 +69,7 @@ class Invoices(MethodView):
     @blp.response(200, schemas.InvoiceSchema(many=True))
     def get(self, campaign_id):
         """The project's invoices (owner, fund manager, auditor)."""
-        return payouts.invoices_of(campaign_for(campaign_id, current_api_user()))
+        return payouts.invoices_of(payouts.campaign_for(campaign_id, current_api_user()))
 
 
 @blp.route("/campaigns/<int:campaign_id>/invoices/<int:invoice_id>")
@@ -78,7 +77,7 @@ class Invoices(MethodView):
 @blp.response(200, description="The file itself")
 def download_invoice(campaign_id, invoice_id):
     """The invoice's file, as a download."""
-    inv = payouts.get_invoice(campaign_for(campaign_id, current_api_user()), invoice_id)
+    inv = payouts.get_invoice(payouts.campaign_for(campaign_id, current_api_user()), invoice_id)
     return Response(
         inv.content,
         mimetype=inv.content_type,
@@ -237,7 +236,7 @@ class FinalReport(MethodView):
     @require_user()
     @blp.response(200, schemas.FinalReportSchema)
     def get(self, campaign_id):
-        campaign = campaign_for(campaign_id, current_api_user())
+        campaign = payouts.campaign_for(campaign_id, current_api_user())
         report = payouts.report_of(campaign)
         return (
             _dump_report(report) if report else {"campaign_id": campaign.id, "status": "due", "spending": []}

@@ -12,7 +12,7 @@ from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
 from app.core.errors import ValidationFailed
 from app.extensions import db
-from app.transparency import render, services
+from app.transparency import services
 from app.transparency.models import Report
 
 blp = Blueprint("api_transparency", __name__, url_prefix="/api/v1", description="Transparency")
@@ -147,7 +147,7 @@ def report(report_id):
 def report_pdf(report_id):
     """The report as PDF (the same figures)."""
     doc = services.report_document(services.get_report(report_id))
-    return Response(render.to_pdf(doc), mimetype="application/pdf")
+    return Response(services.to_pdf(doc), mimetype="application/pdf")
 
 
 @blp.route("/transparency/reports/<int:report_id>.csv")
@@ -156,11 +156,11 @@ def report_csv(report_id):
     from flask import request
 
     table = request.args.get("table", "campaigns")
-    if table not in render.CSV_TABLES:
-        msg = _("Kies een tabel: %(t)s.", t=", ".join(render.CSV_TABLES))
+    if table not in services.CSV_TABLES:
+        msg = _("Kies een tabel: %(t)s.", t=", ".join(services.CSV_TABLES))
         raise ValidationFailed(msg, details={"table": [msg]})
     doc = services.report_document(services.get_report(report_id))
-    return Response(render.to_csv(doc, table), mimetype="text/csv")
+    return Response(services.to_csv(doc, table), mimetype="text/csv")
 
 
 @blp.route("/transparency/ledger")

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.money import parse_euro
+from app.core.money import format_cents, parse_euro
 
 
 class EuroField(StringField):
@@ -39,8 +39,6 @@ class EuroField(StringField):
                 raise ValidationError(_l("Schrijf een bedrag als 1.250,00.")) from None
 
     def set_cents(self, cents):
-        from app.core.money import format_cents
-
         self.cents = cents
         self.data = format_cents(cents).replace("€", "").strip() if cents is not None else ""
 

@@ -15,7 +15,8 @@ from app.calls.validation import format_enterprise_number
 from app.calls.views import apply_form_errors, bp
 from app.core import clock
 from app.core.auth import roles_required
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import ValidationFailed
+from app.core.transaction import attempt
 from app.extensions import db
 
 # --- fund manager: calls -----------------------------------------------------------------
@@ -98,13 +99,11 @@ def new_call():
     if request.method == "GET":
         form.applicant_types.data = list(APPLICANT_TYPE_LABELS)
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             call = services.create_call(_call_values(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_form_errors(form, exc, _CALL_FIELD_MAP)
+        if outcome.failed:
+            apply_form_errors(form, outcome.error, _CALL_FIELD_MAP)
         else:
-            db.session.commit()
             flash(_("De oproep is bewaard als ontwerp."), "success")
             return redirect(url_for("calls.manage_call", call_id=call.id))
     return render_template("calls/edit.html", form=form, call=None), 422 if form.errors else 200
@@ -118,13 +117,11 @@ def manage_call(call_id):
     if request.method == "GET":
         _fill_call_form(form, call)
     elif form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             services.update_call(call, _call_values(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_form_errors(form, exc, _CALL_FIELD_MAP)
+        if outcome.failed:
+            apply_form_errors(form, outcome.error, _CALL_FIELD_MAP)
         else:
-            db.session.commit()
             flash(_("De oproep is bewaard."), "success")
             return redirect(url_for("calls.manage_call", call_id=call.id))
     applications = db.session.scalars(
@@ -139,13 +136,11 @@ def manage_call(call_id):
 @roles_required("fund_manager", "admin")
 def publish_call(call_id):
     call = services.get_call(call_id, current_user)
-    try:
+    with attempt() as outcome:
         services.publish_call(call, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(_("De oproep is gepubliceerd."), "success")
     return redirect(url_for("calls.manage_call", call_id=call.id))
 
@@ -163,15 +158,13 @@ def screen(app_id):
     application = services.get_application(app_id, current_user)
     form = forms.ScreeningForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             services.screen_application(
                 application, form.decision.data == "eligible", form.reason.data, current_user
             )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_form_errors(form, exc)
+        if outcome.failed:
+            apply_form_errors(form, outcome.error)
         else:
-            db.session.commit()
             flash(_("De beslissing is bewaard."), "success")
             return redirect(url_for("calls.manage_call", call_id=application.call_id))
     return render_template(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.calls import events, validation
+from app.calls.match_rules import max_match
 from app.calls.models import (
     APPLICATION_STATES,
     CALL_STATUSES,
@@ -353,22 +354,8 @@ def get_attachment(app: Application, attachment_id: int) -> Attachment:
 
 
 def max_match_cents(call: Call, target_cents: int | None, budget_cents: int | None) -> int:
-    """The most the sponsors may add to one project of this call:
-    min(cap_per_project_cents, floor(ratio × target), floor(cap_share_of_budget × budget)),
-    over the terms that are set. Exact: the ratio and share are read as decimals, not floats.
-    """
-    from fractions import Fraction
-
-    policy = call.policy
-    terms = []
-    if policy.get("cap_per_project_cents") is not None:
-        terms.append(int(policy["cap_per_project_cents"]))
-    ratio = Fraction(str(policy.get("ratio") or 1))
-    terms.append(int(ratio * (target_cents or 0)))  # int() of a non-negative Fraction floors
-    share = policy.get("cap_share_of_budget")
-    if share is not None:
-        terms.append(int(Fraction(str(share)) * (budget_cents or 0)))
-    return max(0, min(terms))
+    """The most the sponsors may add to one project of this call (match_rules.max_match)."""
+    return max_match(call.policy, target_cents, budget_cents)
 
 
 def application_max_match_cents(app: Application) -> int:

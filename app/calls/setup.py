@@ -1,7 +1,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.calls import manage_views, views  # noqa: F401 - manage_views adds routes to views.bp
+from app.calls import manage_views, tasks, views  # noqa: F401 - manage_views adds routes to views.bp; tasks register
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.core.setup import add_status_labels
 

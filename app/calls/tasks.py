@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.calls import services
 from app.extensions import db
 
 
 @shared_task(name="calls.close_due")
 def close_due() -> int:
     """Close the published calls whose deadline passed (beat, every minute)."""
-    from app.calls import services
-
     closed = services.close_due_calls()
     db.session.commit()
     return len(closed)

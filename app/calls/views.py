@@ -11,6 +11,7 @@ from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import Application, Call
 from app.calls.validation import format_enterprise_number
 from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
 
 bp = Blueprint("calls", __name__, template_folder="templates")
@@ -105,14 +106,12 @@ def apply(call_id):
         flash(_("Deze oproep is niet open voor aanvragen."), "error")
         return redirect(url_for("calls.show_call", call_id=call.id))
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             application = services.create_application(call, _form_values(form), current_user)
             _maybe_attach(application, form)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_form_errors(form, exc, _APP_FIELD_MAP)
+        if outcome.failed:
+            apply_form_errors(form, outcome.error, _APP_FIELD_MAP)
         else:
-            db.session.commit()
             if request.form.get("action") == "submit":
                 return _submit(application)
             flash(_("Je ontwerp is bewaard. Je kan later verder werken."), "success")
@@ -137,17 +136,16 @@ def _maybe_attach(application, form) -> None:
 
 
 def _submit(application):
-    try:
+    with attempt() as outcome:
         services.submit_application(application, current_user)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         if exc.details.get("missing"):
             labels = [str(_MISSING_LABELS.get(m, m)) for m in exc.details["missing"]]
             flash(_("Nog niet volledig. Vul aan: %(f)s.", f=", ".join(labels)), "error")
         else:
             flash(exc.message, "error")
         return redirect(url_for("calls.edit_application", app_id=application.id))
-    db.session.commit()
     flash(_("Je aanvraag is ingediend. Je krijgt een bevestiging per mail."), "success")
     return redirect(url_for("calls.show_application", app_id=application.id))
 
@@ -173,14 +171,12 @@ def edit_application(app_id):
         return redirect(url_for("calls.show_application", app_id=application.id))
     form = _application_form(application.call, application)
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             services.update_application(application, _form_values(form), current_user)
             _maybe_attach(application, form)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_form_errors(form, exc, _APP_FIELD_MAP)
+        if outcome.failed:
+            apply_form_errors(form, outcome.error, _APP_FIELD_MAP)
         else:
-            db.session.commit()
             if request.form.get("action") == "submit":
                 return _submit(application)
             flash(_("Je ontwerp is bewaard."), "success")
@@ -206,13 +202,11 @@ def show_application(app_id):
 @login_required
 def withdraw(app_id):
     application = services.get_application(app_id, current_user, write=True)
-    try:
+    with attempt() as outcome:
         services.withdraw_application(application, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if outcome.failed:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(_("Je aanvraag is ingetrokken."), "info")
     return redirect(url_for("calls.show_application", app_id=application.id))
 

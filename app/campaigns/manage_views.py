@@ -13,6 +13,8 @@ from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
 from app.core.auth import roles_required
 from app.core.errors import DomainError, NotFound
+from app.core.setup import status_label
+from app.core.transaction import attempt
 from app.extensions import db
 
 bp = Blueprint("campaigns_manage", __name__, template_folder="templates")
@@ -26,8 +28,14 @@ def _done(message: str, target: str):
     return redirect(target, 303)
 
 
+def _shown(message: str, target: str):
+    """After `attempt()` committed: say so and go back."""
+    flash(message, "success")
+    return redirect(target, 303)
+
+
 def _failed(exc: DomainError, target: str):
-    db.session.rollback()
+    """After `attempt()` rolled back: show why and go back."""
     flash(exc.message, "error")
     return redirect(target, 303)
 
@@ -141,19 +149,17 @@ def lifecycle(campaign_id, action):
     here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
     if not forms.ConfirmForm().validate_on_submit():
         return redirect(here, 303)
-    try:
+    with attempt() as outcome:
         if action == "open":
             services.open_campaign(campaign, current_user.id)
         else:
             services.close_campaign(campaign, current_user.id, cancel=action == "cancel")
-    except DomainError as exc:
-        return _failed(exc, here)
-    return _done(_("De campagne is nu: %(s)s.", s=_status(campaign.status)), here)
+    if outcome.failed:
+        return _failed(outcome.error, here)
+    return _shown(_("De campagne is nu: %(s)s.", s=_status(campaign.status)), here)
 
 
 def _status(code: str) -> str:
-    from app.core.setup import status_label
-
     return status_label(code, "campaign")
 
 
@@ -172,11 +178,11 @@ def offline_gift(campaign_id):
             "display_name": form.display_name.data,
             "anonymous": form.anonymous.data,
         }
-        try:
+        with attempt() as outcome:
             services.record_offline_gift(campaign, values, current_user.id)
-        except DomainError as exc:
-            return _failed(exc, here)
-        return _done(_("De gift is geboekt."), here)
+        if outcome.failed:
+            return _failed(outcome.error, here)
+        return _shown(_("De gift is geboekt."), here)
     for field in form:
         for error in field.errors:
             flash(f"{field.label.text}: {error}", "error")
@@ -196,13 +202,12 @@ def refund(pledge_id):
     pledge = _pledge(pledge_id)
     form = forms.RefundForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             services.request_refund(pledge, form.amount.cents, current_user.id)
-        except DomainError as exc:
-            db.session.rollback()
-            place_errors(form, exc, {"amount_cents": "amount"})
+        if outcome.failed:
+            place_errors(form, outcome.error, {"amount_cents": "amount"})
         else:
-            return _done(
+            return _shown(
                 _("De terugbetaling is aangevraagd."),
                 url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id),
             )
@@ -219,8 +224,8 @@ def cancel_pledge(pledge_id):
     here = url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id)
     if not form.validate_on_submit():
         return redirect(here, 303)
-    try:
+    with attempt() as outcome:
         services.cancel_offline_gift(pledge, current_user.id, form.note.data or None)
-    except DomainError as exc:
-        return _failed(exc, here)
-    return _done(_("De gift is geannuleerd (tegengeboekt)."), here)
+    if outcome.failed:
+        return _failed(outcome.error, here)
+    return _shown(_("De gift is geannuleerd (tegengeboekt)."), here)

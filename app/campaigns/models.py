@@ -20,6 +20,10 @@ from app.calls.models import Application, Call
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 from app.core.statemachine import StateMachine
+from app.payments.gateways import GATEWAYS
+
+# A campaign that no longer runs (its match can settle).
+CLOSED = ("succeeded", "failed", "cancelled")
 
 CAMPAIGN_STATES = StateMachine(
     "campagne",
@@ -41,8 +45,18 @@ PLEDGE_STATES = StateMachine(
         "disputed": {"succeeded", "partially_refunded", "dispute_lost"},
     },
 )
-ONLINE_METHODS = ("stripe", "demo")
+# How a pledge is paid: through a payment gateway (its name), or offline, recorded by staff.
+ONLINE_METHODS = GATEWAYS
 OFFLINE_METHODS = ("bank_transfer", "cash")
+
+# Pledge status groupings, defined here once; every domain imports them from here.
+# Paid and still here: may be refunded (further) or disputed.
+PAID = ("succeeded", "partially_refunded")
+REFUNDABLE = PAID
+# Its money counts for the match (an open dispute still counts until it is lost).
+COUNTING = (*PAID, "disputed")
+# It was paid at some time (tax certificates, the ledger checks).
+EVER_PAID = (*COUNTING, "dispute_lost", "refunded")
 REFUND_STATES = ("requested", "submitted", "succeeded", "failed")
 
 

@@ -18,6 +18,7 @@ from app.campaigns import taxcert
 from app.campaigns.models import Campaign, Pledge
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.money import format_cents
 from app.extensions import db
 from app.payments import services as payments
 
@@ -32,14 +33,14 @@ def receipt_token(pledge: Pledge) -> str:
     return hmac.new(key, f"receipt:{pledge.receipt_nonce}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def pledge_by_token(pledge_id: int, token: str) -> Pledge:
     """The pledge if `token` is its receipt token; NotFound otherwise (no hint which is wrong)."""
     pledge = db.session.get(Pledge, pledge_id)
-    if pledge is None or not token or not hmac.compare_digest(pledge.receipt_token_hash, _token_hash(token)):
+    if pledge is None or not token or not hmac.compare_digest(pledge.receipt_token_hash, token_hash(token)):
         raise NotFound(_("Bijdrage niet gevonden."))
     return pledge
 
@@ -89,8 +90,6 @@ def check_pledge_values(campaign: Campaign, values: dict[str, Any]) -> dict[str,
 
 
 def _euro(cents: int) -> str:
-    from app.core.money import format_cents
-
     return format_cents(cents)
 
 
@@ -134,7 +133,7 @@ def create_pledge(
         **clean,
     )
     token = receipt_token(pledge)
-    pledge.receipt_token_hash = _token_hash(token)
+    pledge.receipt_token_hash = token_hash(token)
     try:
         with db.session.begin_nested():
             db.session.add(pledge)

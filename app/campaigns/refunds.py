@@ -8,20 +8,22 @@ at once; cancelling one reverses that posting (never a delete).
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from app.accounts import services as accounts
 from app.campaigns import events, money
-from app.campaigns.models import OFFLINE_METHODS, PLEDGE_STATES, Campaign, Pledge, Refund
-from app.campaigns.payment_handling import apply_refund, locked_pledge
-from app.core import audit, clock
+from app.campaigns.confirmation import dispatch_refund, locked_pledge, succeed
+from app.campaigns.models import OFFLINE_METHODS, PLEDGE_STATES, REFUNDABLE, Campaign, Pledge, Refund
+from app.campaigns.pledging import receipt_token, token_hash
+from app.campaigns.ports import Matching
+from app.core import audit, clock, ports
 from app.core.errors import Conflict, ValidationFailed
-from app.core.tasks import enqueue_after_commit
 from app.extensions import db
 from app.payments import services as payments
-
-REFUNDABLE = ("succeeded", "partially_refunded")
 
 
 def _open_refunds_cents(pledge_id: int) -> int:
@@ -82,40 +84,8 @@ def request_refund(
         {"refund_id": refund.id, "amount_cents": amount_cents},
         note,
     )
-    _dispatch(pledge, refund)
+    dispatch_refund(pledge, refund)
     return refund
-
-
-def refund_after_close(pledge: Pledge) -> Refund | None:
-    """The automatic full refund of a pledge of a failed all-or-nothing (or cancelled)
-    campaign, at most once per pledge (unique once_key), whatever runs it twice."""
-    left = pledge.amount_cents - pledge.refunded_cents
-    if pledge.status not in REFUNDABLE or left <= 0:
-        return None
-    refund = Refund(
-        pledge_id=pledge.id, amount_cents=left, reason="campaign_closed", once_key="campaign_closed"
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(refund)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    _dispatch(pledge, refund)
-    return refund
-
-
-def _dispatch(pledge: Pledge, refund: Refund) -> None:
-    if pledge.is_offline:
-        # Money paid back by hand (bank or cash): it stops counting now.
-        refund.status = "succeeded"
-        refund.confirmed_at = clock.now()
-        total = pledge.refunded_cents + refund.amount_cents
-        apply_refund(pledge, total, refund.amount_cents)
-    else:
-        from app.campaigns import tasks
-
-        enqueue_after_commit(db.session, tasks.refund_pledge, refund.id)
 
 
 def run_refund(refund_id: int) -> Refund | None:
@@ -147,8 +117,6 @@ def run_refund(refund_id: int) -> Refund | None:
 
 def stale_refund_ids(older_than_minutes: int = 10) -> list[int]:
     """Refunds still `requested` after a while (the broker or gateway was down): retry them."""
-    from datetime import timedelta
-
     cutoff = clock.now() - timedelta(minutes=older_than_minutes)
     return list(
         db.session.scalars(select(Refund.id).where(Refund.status == "requested", Refund.created_at < cutoff))
@@ -159,9 +127,6 @@ def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) 
     """A bank transfer or cash gift, counted at once. With an e-mail it counts as that
     backer, without one as a backer of its own. Refuses a campaign that is not open (409)
     and a bad amount, method or missing reference (422)."""
-    from app.accounts import services as accounts
-    from app.campaigns.pledging import _token_hash, receipt_token
-
     if campaign.status != "open":
         raise Conflict(_("Deze campagne loopt niet."), code="campaign_not_open")
     errors: dict[str, list[str]] = {}
@@ -181,8 +146,6 @@ def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) 
             errors.update(exc.details)
     if errors:
         raise ValidationFailed(_("Sommige velden kloppen niet."), details=errors)
-    import secrets
-
     pledge = Pledge(
         campaign_id=campaign.id,
         amount_cents=amount,
@@ -196,11 +159,9 @@ def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) 
         receipt_nonce=secrets.token_hex(16),
         recorded_by_id=actor_id,
     )
-    pledge.receipt_token_hash = _token_hash(receipt_token(pledge))
+    pledge.receipt_token_hash = token_hash(receipt_token(pledge))
     db.session.add(pledge)
     db.session.flush()
-    from app.campaigns.payment_handling import succeed
-
     succeed(pledge)
     audit.record(
         db.session,
@@ -237,5 +198,6 @@ def cancel_offline_gift(pledge: Pledge, actor_id: int | None, note: str | None =
         {"status": "cancelled"},
         note,
     )
+    ports.get(Matching).pledge_returned(pledge)
     events.pledge_cancelled.send(pledge)
     return pledge

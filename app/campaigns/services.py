@@ -7,29 +7,32 @@ Services flush; the request, task or command commits once at the end.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.campaigns import events, money
-from app.campaigns.models import CAMPAIGN_STATES, Campaign, Pledge
+from app.accounts.models import User
+from app.campaigns import confirmation, events, money
+from app.campaigns.confirmation import refund_after_close  # noqa: F401
+from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
 from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
+from app.campaigns.ports import Matching
 from app.campaigns.refunds import (  # noqa: F401
     cancel_offline_gift,
     record_offline_gift,
-    refund_after_close,
     refundable_cents,
     request_refund,
     run_refund,
     stale_refund_ids,
 )
 from app.campaigns.taxcert import tax_certificate_requests  # noqa: F401
-from app.core import audit, clock
+from app.core import audit, clock, ports
 from app.core.errors import NotFound
 from app.extensions import db
+from app.payments import services as payments
 
 STAFF = ("fund_manager", "admin", "auditor")
 PUBLIC_STATUSES = ("open", "succeeded", "failed")
@@ -71,8 +74,8 @@ def create_campaign(application, actor_id: int | None = None) -> Campaign:
     return campaign
 
 
-def on_selection_confirmed(call, selected=(), **_kw) -> None:
-    """Receiver of jury's selection_confirmed: each selected application gets its campaign."""
+def create_campaigns(call, selected) -> None:
+    """app.jury.ports.SelectionCampaigns: each selected application gets its draft campaign."""
     for application in selected:
         create_campaign(application)
 
@@ -105,7 +108,8 @@ def open_campaign(campaign: Campaign, actor_id: int | None, starts_at: datetime 
         {"status": "draft"},
         {"status": "open"},
     )
-    events.campaign_opened.send(campaign)
+    ports.get(Matching).campaign_opened(campaign)
+    events.campaign_opened.send(campaign)  # mails
     return campaign
 
 
@@ -136,45 +140,36 @@ def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool
         {"status": target},
     )
     if target == "cancelled" or (target == "failed" and campaign.call.all_or_nothing):
-        for pledge in db.session.scalars(
-            select(Pledge).where(
-                Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded"))
-            )
-        ):
-            refund_after_close(pledge)
-    events.campaign_closed.send(campaign)
+        confirmation.close_refunds(campaign)
+    ports.get(Matching).campaign_closed(campaign)  # the settlement, after the refunds
+    events.campaign_closed.send(campaign)  # mails
     return campaign
 
 
-def close_due() -> list[int]:
-    """Close every open campaign whose end has passed (task campaigns.close_due). Each
-    closes in its own transaction (committed here); a campaign closed meanwhile is skipped."""
-    ids = list(
+def due_campaign_ids() -> list[int]:
+    """Open campaigns whose end has passed (task campaigns.close_due closes each)."""
+    return list(
         db.session.scalars(
             select(Campaign.id).where(Campaign.status == "open", Campaign.ends_at <= clock.now())
         )
     )
-    closed = []
-    for cid in ids:
-        campaign = db.session.get(Campaign, cid)
-        campaign = _locked(campaign)
-        if campaign.status == "open" and campaign.ends_at <= clock.now():
-            close_campaign(campaign)
-            closed.append(cid)
-        db.session.commit()
-    return closed
 
 
-def expire_pending(max_age_hours: int = 25) -> list[int]:
-    """Ask the gateway about pledges pending for longer than its checkout lives, and apply
-    what it says: paid ones succeed, open ones are expired there (key `expire:<id>`) and
-    here. Each pledge in its own transaction (committed here)."""
-    from datetime import timedelta
+def close_if_due(campaign_id: int) -> bool:
+    """Close the campaign if it is still open and its end has passed (under its row lock:
+    a campaign closed meanwhile is left alone). True when this call closed it."""
+    campaign = _locked(db.session.get(Campaign, campaign_id))
+    if campaign.status != "open" or campaign.ends_at > clock.now():
+        return False
+    close_campaign(campaign)
+    return True
 
-    from app.payments import services as payments
 
+def stale_pending_ids(max_age_hours: int = 25) -> list[int]:
+    """Pledges pending for longer than their gateway's checkout lives (task
+    campaigns.expire_pending asks the gateway about each)."""
     cutoff = clock.now() - timedelta(hours=max_age_hours)
-    ids = list(
+    return list(
         db.session.scalars(
             select(Pledge.id).where(
                 Pledge.status == "pending",
@@ -183,37 +178,20 @@ def expire_pending(max_age_hours: int = 25) -> list[int]:
             )
         )
     )
-    done = []
-    for pid in ids:
-        pledge = db.session.get(Pledge, pid)
-        try:
-            state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
-            if state is not None and state.state == "open":
-                payments.get_gateway(pledge.method).expire_session(pledge.checkout_session_id, pledge.id)
-                state = payments.payment_state(pledge.method, session_id=pledge.checkout_session_id)
-            if state is not None:
-                _apply_state(pledge, state)
-            db.session.commit()
-            done.append(pid)
-        except payments.GatewayUnavailable:
-            db.session.rollback()
-            current_app.logger.warning("could not settle pending pledge %s; next run retries", pid)
-    return done
 
 
-def _apply_state(pledge: Pledge, state) -> None:
-    from app.campaigns import payment_handling as ph
-
-    pledge = ph.locked_pledge(pledge.id)
-    if pledge.status != "pending":
-        return
-    if state.state == "succeeded" and state.amount_cents == pledge.amount_cents:
-        pledge.payment_intent_id = pledge.payment_intent_id or state.payment_intent_id
-        ph.succeed(pledge)
-    elif state.state in ("expired", "failed"):
-        pledge.status = state.state
-        db.session.flush()
-        (events.pledge_expired if state.state == "expired" else events.pledge_failed).send(pledge)
+def settle_stale_pending(pledge_id: int) -> None:
+    """Ask the gateway how a stale pending pledge's payment stands and apply it: paid ones
+    succeed, open ones are expired there (key `expire:<id>`) and here, through the same
+    confirmation path as a webhook. Raises GatewayUnavailable when it does not answer."""
+    pledge = db.session.get(Pledge, pledge_id)
+    gateway = payments.get_gateway(pledge.method)
+    state = gateway.payment_state(session_id=pledge.checkout_session_id)
+    if state is not None and state.status == "open":
+        gateway.expire_checkout(pledge.checkout_session_id, pledge.id)
+        state = gateway.payment_state(session_id=pledge.checkout_session_id)
+    if state is not None:
+        confirmation.apply_state(pledge.id, state)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -319,8 +297,6 @@ def pending_count(campaign: Campaign) -> int:
 
 def is_owner_pledge(pledge: Pledge) -> bool:
     """A pledge by the application owner's account or e-mail (their own money is not matched)."""
-    from app.accounts.models import User
-
     campaign = pledge.campaign
     if pledge.user_id is not None and pledge.user_id == campaign.owner_id:
         return True
@@ -332,19 +308,18 @@ def is_owner_pledge(pledge: Pledge) -> bool:
 
 
 def matched_cents(campaign: Campaign) -> int:
-    """The match on top, from the matching domain's hook (0 when it is not installed)."""
-    hook = current_app.extensions.get("streekfonds_matched_cents")
-    return int(hook(campaign)) if hook else 0
+    """The match on top, as matching counts it (the Matching port)."""
+    return int(ports.get(Matching).matched_cents(campaign))
 
 
 def pledge_effects(campaign: Campaign, amounts=(2000, 5000)) -> list[tuple[int, int]]:
-    """What a pledge of each amount becomes with the match on top, from the live projection
-    of the matching domain's hook (`streekfonds_pledge_effect`): [(amount, amount + match)].
-    Empty when the hook is absent or the campaign is not open."""
-    hook = current_app.extensions.get("streekfonds_pledge_effect")
-    if hook is None or campaign.status != "open":
+    """What a pledge of each amount becomes with the match on top, from matching's live
+    projection (the Matching port): [(amount, amount + match)]. Empty when the campaign is
+    not open."""
+    if campaign.status != "open":
         return []
-    return [(amount, amount + int(hook(campaign, amount))) for amount in amounts]
+    effect = ports.get(Matching).pledge_effect
+    return [(amount, amount + int(effect(campaign, amount))) for amount in amounts]
 
 
 def public_pledges(campaign: Campaign) -> list[Pledge]:
@@ -352,7 +327,7 @@ def public_pledges(campaign: Campaign) -> list[Pledge]:
     return list(
         db.session.scalars(
             select(Pledge)
-            .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(("succeeded", "partially_refunded")))
+            .where(Pledge.campaign_id == campaign.id, Pledge.status.in_(PAID))
             .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
             .limit(200)
         )
@@ -390,3 +365,8 @@ def receipt_link(pledge: Pledge) -> str:
     """The pledge's secret status page (for the receipt mail of the notifications domain)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}/pledges/{pledge.id}?token={receipt_token(pledge)}"
+
+
+def net_by_pledge(campaign_id: int) -> dict[int, int]:
+    """What each pledge of the campaign counts for now, from the journal (pledge id → cents)."""
+    return money.net_by_pledge(campaign_id)

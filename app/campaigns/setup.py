@@ -1,8 +1,11 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.campaigns import manage_views, payment_handling, services, tasks, views  # noqa: F401
+from app.campaigns import confirmation, manage_views, services, tasks, views  # noqa: F401
+from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
+from app.jury.ports import SelectionCampaigns
+from app.payments.services import PaymentReceiver
 
 CAMPAIGN_LABELS = {
     "draft": _l("ontwerp"),
@@ -47,11 +50,6 @@ def register(app: Flask) -> None:
         _l("Campagnes van deze oproep"),
         ("fund_manager", "admin", "auditor"),
     )
-    payment_handling.connect()
-    try:
-        from app.jury import events as jury_events
-    except ModuleNotFoundError as exc:  # the jury domain is built in parallel
-        if exc.name not in ("app.jury.events",):
-            raise
-    else:
-        jury_events.selection_confirmed.connect(services.on_selection_confirmed)
+    # Every gateway update reaches the pledge through this one function.
+    ports.provide(app, PaymentReceiver, confirmation.apply_payment)
+    ports.provide(app, SelectionCampaigns, services.create_campaigns)

@@ -14,14 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from app.campaigns.models import Campaign, Pledge
+from app.campaigns.models import EVER_PAID, Campaign, Pledge
 from app.core import clock
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
 
 FIELDS = ("national_register_number", "name", "street", "postal_code", "city")
-COUNTING = ("succeeded", "partially_refunded", "disputed", "dispute_lost", "refunded")
 
 
 def rrn_is_valid(value: str) -> bool:
@@ -106,7 +105,7 @@ def tax_certificate_requests(year: int) -> list[dict[str, Any]]:
             Pledge.tax_certificate_encrypted.is_not(None),
             Pledge.confirmed_at >= start.astimezone(UTC),
             Pledge.confirmed_at < end.astimezone(UTC),
-            Pledge.status.in_(COUNTING),
+            Pledge.status.in_(EVER_PAID),
         )
         .order_by(Pledge.id)
     ).all()

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.core import clock
+
 # Named constraints from the first migration on, so Alembic can alter and drop them later.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +43,4 @@ class Base(DeclarativeBase):
 
 
 def utcnow_column(**kwargs) -> Mapped[datetime]:
-    from app.core import clock
-
     return mapped_column(UTCDateTime(), default=clock.now, **kwargs)

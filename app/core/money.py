@@ -12,7 +12,9 @@ _LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}
 
 @dataclass(frozen=True, order=True)
 class Money:
-    """An amount of euro in cents. Adding or comparing two of them never touches a float."""
+    """An amount of euro in cents. Adding or comparing two of them never touches a float.
+    The ledger adds its entries up with it (app/ledger/services.py), so a float or a bool
+    amount is refused where the money is written."""
 
     cents: int
 

@@ -24,8 +24,10 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from app.core import append_only, clock  # noqa: F401 - append_only: create_all installs its triggers
+from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
+from app.core.signals import signals_command
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 bp = Blueprint("core", __name__)
@@ -67,8 +69,6 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Brussels")
-    from app.core.celery import celery_init_app
-
     celery_init_app(app)
     _templates(app)
     _errors(app)
@@ -265,3 +265,4 @@ def healthz():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.cli.add_command(signals_command)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
+from celery import current_app as celery_current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -17,8 +18,16 @@ _KEY = "streekfonds_pending_tasks"
 
 
 def enqueue_after_commit(session: Session, task, *args, **kwargs) -> None:
-    """Send `task` with these arguments once `session` commits; forget it on rollback."""
+    """Send `task` with these arguments once `session` commits; forget it on rollback.
+
+    `task` is a task object or its registered name ("campaigns.refund_pledge"): services
+    queue tasks by name, so a service never imports the tasks module that imports it."""
     session.info.setdefault(_KEY, []).append((task, args, kwargs))
+
+
+def task_named(name: str):
+    """The registered Celery task of that name (services name tasks; tasks import services)."""
+    return celery_current_app.tasks[name]
 
 
 # After a failed publish, skip publishing for a few seconds: with a hung broker every try
@@ -34,6 +43,8 @@ def _send_pending(session: Session) -> None:
         return  # SQLAlchemy fires after_commit for a released SAVEPOINT too; wait for the real commit
     pending = session.info.pop(_KEY, [])
     for task, args, kwargs in pending:
+        if isinstance(task, str):
+            task = task_named(task)
         app = getattr(task, "app", None)
         eager = bool(app is not None and app.conf.task_always_eager)
         if not eager and time.monotonic() < _broker_down_until:

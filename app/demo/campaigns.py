@@ -15,7 +15,6 @@ from app.calls.models import Call
 from app.campaigns import services as campaigns
 from app.core import clock
 from app.extensions import db
-from app.payments import demo as demo_gateway
 from app.payments import services as payments
 
 CALL_TITLE = "Oproep 2026 (campagnes lopen)"
@@ -107,7 +106,7 @@ def _pledges(campaign, gifts: list[int]) -> None:
         }
         if demo_mode:
             pledge, _token = campaigns.create_pledge(campaign, values)
-            demo_gateway.pay(payments.demo_payment(pledge.checkout_session_id))
+            payments.demo_pay(payments.demo_payment(pledge.checkout_session_id))
         else:  # a configured Stripe account: demo money only as offline gifts, never charged
             campaigns.record_offline_gift(
                 campaign, {**values, "method": "bank_transfer", "reference": f"DEMO-{n}"}, None

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.calls import services as calls
 from app.core.auth import roles_required
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.transaction import attempt
 from app.jury import forms
 from app.jury import services as jury
 from app.jury.selection import MUNICIPALITY_FULL, NOT_SCORED, OVER_BUDGET
@@ -72,16 +72,15 @@ def _run(call, action, success: str, form=None, rerender=None):
             return rerender(form, 422)
         flash(_("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."), "error")
         return _back(call)
-    try:
+    with attempt() as outcome:
         action(form)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         if rerender and exc.details:
             place_errors(form, exc)
             return rerender(form, exc.status)
         flash(exc.message, "error")
         return _back(call)
-    db.session.commit()
     flash(success, "success")
     return _back(call)
 
@@ -223,14 +222,13 @@ def confirm(call_id):
     if not form.validate_on_submit():
         flash(_("Dit verzoek klopt niet. Herlaad de pagina en probeer opnieuw."), "error")
         return _ranking_page(call, chosen=chosen, reasons=reasons, status=400)
-    try:
+    with attempt() as outcome:
         jury.confirm(call, sorted(chosen), reasons, current_user)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         flash(exc.message, "error")
         errors = exc.details.get("reasons") if isinstance(exc.details.get("reasons"), dict) else {}
         return _ranking_page(call, errors=errors, chosen=chosen, reasons=reasons, status=exc.status)
-    db.session.commit()
     flash(_("De selectie is bevestigd en wordt nu aangekondigd."), "success")
     return redirect(url_for("jury.ranking_page", call_id=call.id))
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.calls import services as calls
 from app.calls.models import Application, Call
-from app.core import audit
+from app.core import audit, ports
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.jury import events
 from app.jury.models import Selection
+from app.jury.ports import MatchReservation, SelectionCampaigns
 from app.jury.ranking import ranking
 from app.jury.window import lock_call, require_manager, window_state
 
@@ -151,9 +152,11 @@ def confirm(call: Call, application_ids: Any, reasons: Any, actor: User) -> Sele
     """Confirm the selection: the given applications become `selected`, every other one
     before the jury `not_selected`, all at once. Every deviation from the proposal needs a
     reason (422 `reasons_missing` listing them); the selection must fit the planner (409
-    `selection_does_not_fit`). `selection_confirming` goes out before any status changes
-    (a receiver may refuse the whole confirmation), `selection_confirmed` after. A second
-    confirmation is 409 `selection_confirmed`. On any refusal nothing changes."""
+    `selection_does_not_fit`). In this order: matching reserves the match before any
+    status changes (MatchReservation port: it may refuse the whole confirmation), the
+    statuses and the Selection row are written, campaigns creates the draft campaigns
+    (SelectionCampaigns port), and `selection_confirmed` tells whoever cares (mails). A
+    second confirmation is 409 `selection_confirmed`. On any refusal nothing changes."""
     require_manager(actor)
     lock_call(call)
     _check_ready(call)
@@ -186,7 +189,7 @@ def confirm(call: Call, application_ids: Any, reasons: Any, actor: User) -> Sele
         )
     selected = [a for a, _r in ranked if a.id in chosen]
     not_selected = [a for a, _r in ranked if a.id not in chosen]
-    events.selection_confirming.send(call, applications=selected)
+    ports.get(MatchReservation)(call, selected)
     kept_reasons = {str(i): clean_reasons[str(i)] for i in deviations}
     for app in selected:
         calls.set_application_status(app, "selected", actor.id, note=kept_reasons.get(str(app.id)))
@@ -211,6 +214,7 @@ def confirm(call: Call, application_ids: Any, reasons: Any, actor: User) -> Sele
         {"proposed": proposal["proposed"], "skipped": proposal["skipped"]},
         {"selected": row.selected_ids, "not_selected": [a.id for a in not_selected], "reasons": kept_reasons},
     )
+    ports.get(SelectionCampaigns)(call, selected)
     events.selection_confirmed.send(call, selected=selected, not_selected=not_selected)
     return row
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from app.calls import services as calls
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
 from app.jury import forms
 from app.jury import services as jury
@@ -92,16 +93,15 @@ def declare(app_id):
     if not form.validate_on_submit():
         return _render_review(assignment, declare_form=form, status=422)
     conflict = form.decision.data == "conflict"
-    try:
+    with attempt() as outcome:
         jury.declare(app_id, current_user, conflict, form.reason.data or "")
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         if exc.status == 404:
-            raise
+            raise exc
         assignment = jury.juror_assignment(app_id, current_user)
         place_errors(form, exc)
         return _render_review(assignment, declare_form=form, status=exc.status)
-    db.session.commit()
     if conflict:
         flash(_("Je belangenconflict is genoteerd; je beoordeelt deze aanvraag niet."), "info")
         return redirect(url_for("jury.my_assignments"))
@@ -120,12 +120,12 @@ def score(app_id):
     scores = {c["key"]: form[f"score_{c['key']}"].data for c in criteria}
     scores = {k: v for k, v in scores.items() if v is not None}
     submit = request.form.get("action") == "submit"
-    try:
+    with attempt() as outcome:
         jury.save_score(app_id, current_user, scores, form.comment.data or "", submit)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         if exc.status == 404:
-            raise
+            raise exc
         assignment = jury.juror_assignment(app_id, current_user)
         details = exc.details.get("scores") if isinstance(exc.details.get("scores"), dict) else None
         if details:
@@ -135,7 +135,6 @@ def score(app_id):
         else:
             place_errors(form, exc)
         return _render_review(assignment, score_form=form, status=exc.status)
-    db.session.commit()
     flash(_("Je scores zijn ingediend.") if submit else _("Je scores zijn bewaard."), "success")
     return redirect(url_for("jury.review", app_id=app_id))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -47,3 +47,43 @@ class JournalEntry(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
     transaction: Mapped[JournalTransaction] = relationship(back_populates="entries")
+
+
+# --- the rule of double entry, held by PostgreSQL itself -----------------------------------
+# A DEFERRED constraint trigger checks, at COMMIT, that the entries of every transaction that
+# received one sum to zero; an unbalanced transaction makes the commit fail, whatever wrote
+# it (Python, a migration or raw SQL). `ledger verify` still checks the same afterwards.
+
+BALANCE_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION streekfonds_refuse_unbalanced() RETURNS trigger AS $$
+DECLARE total BIGINT;
+BEGIN
+  SELECT COALESCE(SUM(amount_cents), 0) INTO total
+    FROM journal_entries WHERE transaction_id = NEW.transaction_id;
+  IF total <> 0 THEN
+    RAISE EXCEPTION 'journal transaction % does not balance: its entries sum to %',
+      NEW.transaction_id, total USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_balance_trigger(connection) -> None:
+    """Create the deferred balance check on journal_entries (PostgreSQL only)."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text(BALANCE_FUNCTION_SQL))
+    connection.execute(text("DROP TRIGGER IF EXISTS journal_entries_balanced ON journal_entries"))
+    connection.execute(
+        text(
+            "CREATE CONSTRAINT TRIGGER journal_entries_balanced AFTER INSERT ON journal_entries "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION streekfonds_refuse_unbalanced()"
+        )
+    )
+
+
+@event.listens_for(JournalEntry.__table__, "after_create")
+def _after_create(target, connection, **kw):
+    install_balance_trigger(connection)

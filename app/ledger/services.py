@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.money import Money
 from app.core.sql import insert_once
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
@@ -24,10 +25,11 @@ class UnbalancedTransaction(DomainError):
 def _lines(kind: str, entries: Mapping[str, int] | Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     pairs = list(entries.items()) if isinstance(entries, Mapping) else list(entries)
     lines = [(acc, amt) for acc, amt in pairs if amt != 0]
-    for _acc, amt in lines:
-        if not isinstance(amt, int) or isinstance(amt, bool):
-            raise UnbalancedTransaction("ledger amounts are integer cents")
-    if len(lines) < 2 or sum(a for _, a in lines) != 0:
+    try:
+        total = sum((Money(amt) for _acc, amt in lines), Money(0))
+    except TypeError:
+        raise UnbalancedTransaction("ledger amounts are integer cents") from None
+    if len(lines) < 2 or total != Money(0):
         raise UnbalancedTransaction(f"entries of '{kind}' do not balance: {lines}")
     return lines
 

@@ -8,6 +8,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app.matching import tasks
+from app.matching.verify import verify_ledger
+
 ledger_cli = AppGroup("ledger", help="The double-entry journal.")
 matching_cli = AppGroup("matching", help="Sponsor matching.")
 
@@ -16,8 +19,6 @@ matching_cli = AppGroup("matching", help="Sponsor matching.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def verify(as_json: bool) -> None:
     """Check every ledger invariant; exits 1 when one is violated."""
-    from app.matching.verify import verify_ledger
-
     result = verify_ledger()
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
@@ -34,6 +35,4 @@ def verify(as_json: bool) -> None:
 @matching_cli.command("settle-due")
 def settle_due() -> None:
     """Settle every closed campaign that has no pending pledge."""
-    from app.matching.tasks import settle_due as task
-
-    click.echo(f"settled: {task.run()}")
+    click.echo(f"settled: {tasks.settle_due.run()}")

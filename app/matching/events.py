@@ -2,7 +2,11 @@
 
 from app.core.signals import streekfonds_signals
 
-# sender=campaign, campaign=, matched_cents=int, sponsor_ids=[int]; sent once, at settlement.
-match_settled = streekfonds_signals.signal("match_settled")
-# sender=None, violations=[dict]; sent by the nightly `ledger.verify` when a check fails.
-ledger_violation = streekfonds_signals.signal("ledger_violation")
+match_settled = streekfonds_signals.signal(
+    "match_settled",
+    doc="sender=campaign, campaign=, matched_cents=int, sponsor_ids=[int]; sent once, at settlement.",
+)
+ledger_violation = streekfonds_signals.signal(
+    "ledger_violation",
+    doc="sender=None, violations=[dict]; sent by the nightly `ledger.verify` when a check fails.",
+)

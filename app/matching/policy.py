@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from app.calls.match_rules import max_match  # noqa: F401 - the one formula, used here and by calls
 from app.calls.models import DEFAULT_MATCH_POLICY
 
 # One source for the defaults: the call's own (app.calls.models.DEFAULT_MATCH_POLICY).
@@ -86,19 +87,6 @@ def eligibility(policy: dict[str, Any], pledges: Sequence[PledgeFact]) -> Eligib
         parts[pledge.pledge_id] = part
     backers = sum(1 for v in used.values() if v > 0)
     return Eligibility(raised, sum(used.values()), backers, excluded, parts)
-
-
-def max_match(policy: dict[str, Any], target_cents: int | None, budget_cents: int | None) -> int:
-    """min(cap_per_project_cents, floor(ratio × target), floor(cap_share_of_budget × budget)),
-    over the terms that are set (the same formula as calls.services.max_match_cents)."""
-    p = full_policy(policy)
-    terms = []
-    if p["cap_per_project_cents"] is not None:
-        terms.append(int(p["cap_per_project_cents"]))
-    terms.append(int(_fraction(p["ratio"]) * max(0, target_cents or 0)))
-    if p["cap_share_of_budget"] is not None:
-        terms.append(int(_fraction(p["cap_share_of_budget"]) * max(0, budget_cents or 0)))
-    return max(0, min(terms))
 
 
 @dataclass

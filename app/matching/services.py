@@ -2,7 +2,8 @@
 
 Sponsors and commitments (`app.matching.sponsors`), the reservation at selection and the
 jury's planner (`reservations`), live draws, settlement and returns (`settlement`), the
-audit and the figures campaigns show (`audit`), and `verify_ledger()` (`verify`).
+audit and the figures campaigns show (`audit`), and `verify_ledger()` with the
+`add_check` a higher domain registers its own books' check through (`verify`).
 """
 
 from app.matching.audit import match_audit, matched_cents, pledge_effect_cents
@@ -33,10 +34,11 @@ from app.matching.sponsors import (
     sponsors_query,
     update_sponsor,
 )
-from app.matching.verify import verify_ledger
+from app.matching.verify import add_check, verify_ledger
 
 __all__ = [
     "SelectionPlanner",
+    "add_check",
     "add_commitment",
     "commitment_balances",
     "create_sponsor",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.calls.models import Application
+from app.campaigns.models import CLOSED
 from app.core import clock
 from app.core.sql import insert_once
 from app.extensions import db
@@ -26,9 +27,7 @@ from app.matching.policy import (
     split,
     times_ratio,
 )
-from app.matching.reservations import application_max_match, ordered_commitments
-
-CLOSED = ("succeeded", "failed", "cancelled")
+from app.matching.reservations import application_max_match, ordered_commitments, release_project
 
 
 def project_match_for(campaign: Any, lock: bool = False, create: bool = True) -> ProjectMatch | None:
@@ -221,8 +220,6 @@ def settle(campaign: Any) -> ProjectMatch | None:
     if pm is None or pm.state != "projected":
         return pm
     if campaign.status == "cancelled":
-        from app.matching.reservations import release_project
-
         release_project(pm)
         return pm
     if svc.pending_count(campaign) > 0:

@@ -1,13 +1,17 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.campaigns.ports import Matching
+from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
+from app.jury.ports import MatchReservation
 from app.matching import (
     audit,
     cli,
+    for_campaigns,
     models,  # noqa: F401 - the tables belong to every app
-    receivers,
     reservations,
+    tasks,  # noqa: F401 - registers the Celery tasks
     views,
 )
 
@@ -27,8 +31,8 @@ def register(app: Flask) -> None:
         app, "campaign", "matching.campaign_audit", _l("Verdubbeling"), ("fund_manager", "admin", "auditor")
     )
     add_status_labels(app, STATUS_LABELS)
-    receivers.connect()
+    ports.provide(app, Matching, for_campaigns.CampaignMatching())
+    ports.provide(app, MatchReservation, for_campaigns.reserve_selection)
     app.extensions["streekfonds_selection_planner"] = reservations.planner_factory
     app.extensions["streekfonds_matched_cents"] = audit.matched_cents
     app.extensions["streekfonds_pledge_effect"] = audit.pledge_effect_cents
-    from app.matching import tasks  # noqa: F401 - registers the Celery tasks

@@ -7,6 +7,9 @@ import logging
 from celery import shared_task
 
 from app.extensions import db
+from app.matching import facts, settlement
+from app.matching.events import ledger_violation
+from app.matching.verify import verify_ledger
 
 log = logging.getLogger(__name__)
 
@@ -14,8 +17,6 @@ log = logging.getLogger(__name__)
 @shared_task(name="matching.settle_due")
 def settle_due() -> list[int]:
     """Settle every closed campaign without pending pledges, one transaction each."""
-    from app.matching import facts, settlement
-
     settled = []
     for campaign_id in settlement.due_campaign_ids():
         try:
@@ -33,9 +34,6 @@ def settle_due() -> list[int]:
 @shared_task(name="ledger.verify")
 def verify() -> bool:
     """Check every ledger invariant; on a violation, tell the fund managers (signal)."""
-    from app.matching.events import ledger_violation
-    from app.matching.verify import verify_ledger
-
     result = verify_ledger()
     if not result["ok"]:
         log.error("ledger verify: %d violation(s)", len(result["violations"]))

@@ -1,32 +1,33 @@
 """`verify_ledger()`: every invariant of the journal and the matching figures, checked
 against the entries. Used by `flask ledger verify`, `GET /api/v1/ledger/verify`, the
-nightly task `ledger.verify` and the tests."""
+nightly task `ledger.verify` and the tests.
+
+A higher domain with books of its own (payouts) adds its check at start-up with
+`add_check(app, name, check)` from its `setup.register`: matching never imports it.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from app.campaigns import services as campaigns
+from app.campaigns.models import EVER_PAID, Campaign, Pledge
 from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import JournalEntry, JournalTransaction
-from app.matching import booking
+from app.matching import booking, facts
 from app.matching.models import Allocation, Commitment, PledgeDraw, ProjectMatch
 from app.matching.policy import times_ratio
+from app.payments.models import PaymentEvent
 
 # Transaction kinds that may be posted at most once per pledge (never reversed twice
 # either): a payment event applied twice would show up here.
 ONCE_PER_PLEDGE = ("pledge",)
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
 
 
 def _check_balanced(out: list[dict]) -> None:
@@ -168,8 +169,6 @@ def _check_pledges(out: list[dict]) -> None:
             .group_by(JournalTransaction.pledge_id)
         ).all()
     )
-    campaigns = _optional("app.campaigns.models")
-    facts = _optional("app.matching.facts")
     for draw, policy in db.session.execute(
         select(PledgeDraw, ProjectMatch.policy).join(
             ProjectMatch, PledgeDraw.project_match_id == ProjectMatch.id
@@ -177,10 +176,9 @@ def _check_pledges(out: list[dict]) -> None:
     ):
         now = int(drawn.get(draw.pledge_id, 0))
         share = times_ratio(policy, draw.eligible_part_cents)
-        if campaigns is not None and facts is not None:
-            pledge = db.session.get(campaigns.Pledge, draw.pledge_id)
-            if pledge is not None:
-                share = min(share, times_ratio(policy, facts.net_cents(pledge)))
+        pledge = db.session.get(Pledge, draw.pledge_id)
+        if pledge is not None:
+            share = min(share, times_ratio(policy, facts.net_cents(pledge)))
         if now < 0 or now > share or now > draw.requested_cents:
             out.append(
                 {
@@ -215,27 +213,24 @@ def _check_once_per_pledge(out: list[dict]) -> None:
                 "message": f"pledge {pledge_id}: '{kind}' posted {n} times",
             }
         )
-    payments = _optional("app.payments.models")
-    event_model = getattr(payments, "PaymentEvent", None) if payments else None
-    column = getattr(event_model, "event_id", None) if event_model is not None else None
-    if column is not None:
-        for event_id, n in db.session.execute(
-            select(column, func.count()).group_by(column).having(func.count() > 1)
-        ):
-            out.append(
-                {
-                    "check": "payment_applied_once",
-                    "event_id": event_id,
-                    "count": n,
-                    "message": f"payment event {event_id} logged {n} times",
-                }
-            )
+    column = PaymentEvent.event_id
+    for event_id, n in db.session.execute(
+        select(column, func.count()).group_by(column).having(func.count() > 1)
+    ):
+        out.append(
+            {
+                "check": "payment_applied_once",
+                "event_id": event_id,
+                "count": n,
+                "message": f"payment event {event_id} logged {n} times",
+            }
+        )
 
 
 def ledger_net_expected(pledge: Any) -> int:
     """What the campaigns domain's postings should count for a pledge: its amount minus
     refunds, minus the disputed money while a dispute is open or after it was lost."""
-    if pledge.status not in ("succeeded", "partially_refunded", "disputed", "dispute_lost"):
+    if pledge.status not in EVER_PAID:  # a fully refunded pledge nets to 0 below
         return 0
     out = int(pledge.amount_cents) - int(pledge.refunded_cents or 0)
     if pledge.status in ("disputed", "dispute_lost"):
@@ -244,14 +239,10 @@ def ledger_net_expected(pledge: Any) -> int:
 
 
 def _check_campaigns(out: list[dict]) -> None:
-    models = _optional("app.campaigns.models")
-    money = _optional("app.campaigns.money")
-    if models is None or money is None or not hasattr(models, "Pledge"):
-        return
     raised = ledger.balances("campaign:")
-    for campaign in db.session.scalars(select(models.Campaign).execution_options(populate_existing=True)):
+    for campaign in db.session.scalars(select(Campaign).execution_options(populate_existing=True)):
         entries = -raised.get(f"campaign:{campaign.id}:raised", 0)
-        cached = getattr(campaign, "raised_cache_cents", entries)
+        cached = campaign.raised_cache_cents
         if entries != cached:
             out.append(
                 {
@@ -262,10 +253,8 @@ def _check_campaigns(out: list[dict]) -> None:
                     "message": f"campaign {campaign.id}: cached raised differs from the entries",
                 }
             )
-        by_pledge = money.net_by_pledge(campaign.id)
-        for pledge in db.session.scalars(
-            select(models.Pledge).where(models.Pledge.campaign_id == campaign.id)
-        ):
+        by_pledge = campaigns.net_by_pledge(campaign.id)
+        for pledge in db.session.scalars(select(Pledge).where(Pledge.campaign_id == campaign.id)):
             want = ledger_net_expected(pledge)
             if by_pledge.get(pledge.id, 0) != want:
                 out.append(
@@ -280,46 +269,6 @@ def _check_campaigns(out: list[dict]) -> None:
                 )
 
 
-def _check_payouts(out: list[dict]) -> None:
-    """No project is paid more than raised + matched, and each project's paid-out account
-    equals its paid requests (the payouts domain, when installed)."""
-    models = _optional("app.payouts.models")
-    bal = ledger.balances("campaign:")
-    paid_requests: dict[int, int] = defaultdict(int)
-    if models is not None:
-        req = models.PayoutRequest
-        for cid, cents in db.session.execute(
-            select(req.campaign_id, func.sum(req.amount_cents))
-            .where(req.status == "paid")
-            .group_by(req.campaign_id)
-        ):
-            paid_requests[cid] = int(cents)
-    ids = {int(a.split(":")[1]) for a in bal if a.endswith(":paid_out")} | set(paid_requests)
-    for cid in sorted(ids):
-        paid = bal.get(f"campaign:{cid}:paid_out", 0)
-        funds = -bal.get(f"campaign:{cid}:raised", 0) - bal.get(f"campaign:{cid}:match", 0)
-        if paid > funds:
-            out.append(
-                {
-                    "check": "paid_within_raised_and_matched",
-                    "campaign_id": cid,
-                    "paid_out": paid,
-                    "raised_and_matched": funds,
-                    "message": f"campaign {cid}: paid out more than raised + matched",
-                }
-            )
-        if models is not None and paid != paid_requests.get(cid, 0):
-            out.append(
-                {
-                    "check": "paid_out_equals_requests",
-                    "campaign_id": cid,
-                    "paid_out": paid,
-                    "paid_requests": paid_requests.get(cid, 0),
-                    "message": f"campaign {cid}: paid-out account differs from its paid requests",
-                }
-            )
-
-
 CHECKS = (
     ("transactions_balance", _check_balanced),
     ("commitments", _check_commitments),
@@ -328,16 +277,21 @@ CHECKS = (
     ("pledge_match_within_share", _check_pledges),
     ("payment_applied_once", _check_once_per_pledge),
     ("campaign_figures", _check_campaigns),
-    ("project_payouts", _check_payouts),
 )
 
 
+def add_check(app: Flask, name: str, check: Callable[[list[dict]], None]) -> None:
+    """Add a higher domain's check to this app's `verify_ledger()`, run after the ones
+    above; `check(out)` appends a violation dict (`check`, `message`, …) per finding."""
+    app.extensions.setdefault("streekfonds_ledger_checks", []).append((name, check))
+
+
 def verify_ledger() -> dict[str, Any]:
-    """Run every check; `{ok, checks: [{name, ok, violations}], violations: [...]}`.
-    Reads only; writes nothing."""
+    """Run every check (ours, then those added with `add_check`);
+    `{ok, checks: [{name, ok, violations}], violations: [...]}`. Reads only; writes nothing."""
     violations: list[dict] = []
     checks = []
-    for name, check in CHECKS:
+    for name, check in (*CHECKS, *current_app.extensions.get("streekfonds_ledger_checks", ())):
         found: list[dict] = []
         check(found)
         checks.append({"name": name, "ok": not found, "violations": len(found)})

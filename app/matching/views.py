@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.calls.models import Call
 from app.core.auth import roles_required
 from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
 from app.matching import facts, forms, services
 from app.matching.forms import KIND_LABELS
@@ -59,7 +60,7 @@ def _csv(rows: list[dict], columns: list[str], filename: str) -> Response:
 def sponsors():
     form = forms.SponsorForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             sponsor = services.create_sponsor(
                 {
                     "name": form.name.data,
@@ -69,11 +70,9 @@ def sponsors():
                 },
                 current_user.id,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _place_errors(form, exc)
+        if outcome.failed:
+            _place_errors(form, outcome.error)
         else:
-            db.session.commit()
             flash(_("Sponsor toegevoegd."), "success")
             return redirect(url_for("matching.sponsor", sponsor_id=sponsor.id))
     rows = [(s, services.sponsor_report(s)["totals"]) for s in services.list_sponsors()]
@@ -107,13 +106,11 @@ def sponsor(sponsor_id):
             "received_on": form.received_on.data,
             "received_reference": form.received_reference.data or None,
         }
-        try:
+        with attempt() as outcome:
             services.add_commitment(the_sponsor, values, current_user.id)
-        except DomainError as exc:
-            db.session.rollback()
-            _place_errors(form, exc, {"amount_cents": "amount"})
+        if outcome.failed:
+            _place_errors(form, outcome.error, {"amount_cents": "amount"})
         else:
-            db.session.commit()
             flash(_("Engagement toegevoegd."), "success")
             return redirect(url_for("matching.sponsor", sponsor_id=sponsor_id))
     report = services.sponsor_report(the_sponsor)

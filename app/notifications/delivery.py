@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from app.core import clock
+from app.core.tasks import task_named
 from app.extensions import db
 from app.notifications import outbox
 from app.notifications.catalogue import CATALOGUE
@@ -140,8 +141,7 @@ def _failed(row: OutboxMessage, attempt: int, exc: Exception) -> str:
     due = clock.now() + wait
     log.warning("outbox %s attempt %s failed (%s); next try in %s", row.id, attempt, error, wait)
     if _finish(row, attempt, status="pending", next_attempt_at=due, queued_at=due, last_error=error):
-        from app.notifications.tasks import deliver as deliver_task
-
+        deliver_task = task_named("notifications.deliver")
         if not deliver_task.app.conf.task_always_eager:
             try:
                 deliver_task.apply_async((row.id,), countdown=wait.total_seconds())
@@ -230,8 +230,7 @@ def send(row: OutboxMessage, rendered: Rendered) -> str:
 def sweep() -> int:
     """Queue a delivery for every row whose task was lost: due and not queued within the
     lease, or claimed by a worker whose lease ran out. Returns how many were queued."""
-    from app.notifications.tasks import deliver as deliver_task
-
+    deliver_task = task_named("notifications.deliver")
     now = clock.now()
     stale = now - timedelta(seconds=_cfg("OUTBOX_LEASE_SECONDS"))
     ids = list(

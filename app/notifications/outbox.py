@@ -89,9 +89,7 @@ def queue(
     new_id = sql.insert_once(db.session, table, values, ["dedupe_key"], returning=table.c.id)
     if new_id is None:
         return None
-    from app.notifications.tasks import deliver
-
-    enqueue_after_commit(db.session, deliver, new_id)
+    enqueue_after_commit(db.session, "notifications.deliver", new_id)
     return new_id
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from app.accounts import events as accounts_events
 from app.accounts.models import User
+from app.calls import events as calls_events
 from app.core import clock
 from app.extensions import db
+from app.jury import events as jury_events
 from app.notifications.outbox import public_url, queue
 
 
@@ -136,18 +139,12 @@ def on_juror_reminder_due(call, user: User | None = None, **_kw) -> None:
     )
 
 
-def connect_core() -> None:
-    """Connect the receivers of accounts and calls (always present)."""
-    from app.accounts import events as accounts_events
-    from app.calls import events as calls_events
-
+def connect() -> None:
+    """Connect the receivers of accounts', calls' and the jury's signals."""
     accounts_events.user_registered.connect(on_user_registered, weak=False)
     accounts_events.password_reset_requested.connect(on_password_reset_requested, weak=False)
     calls_events.application_submitted.connect(on_application_submitted, weak=False)
     calls_events.application_screened.connect(on_application_screened, weak=False)
-
-
-def connect_jury(jury_events) -> None:
     jury_events.selection_confirmed.connect(on_selection_confirmed, weak=False)
     jury_events.juror_invited.connect(on_juror_invited, weak=False)
     jury_events.juror_reminder_due.connect(on_juror_reminder_due, weak=False)

@@ -1,5 +1,9 @@
-"""Receivers for the signals of campaigns and matching: outbox rows for owners, backers,
-patrons, sponsors and fund managers, written in the transaction of the event."""
+"""Mails about campaigns and their money: outbox rows for owners, backers, patrons,
+sponsors and fund managers, written in the transaction of the change.
+
+`PledgeMails` is the PledgeMail port of app/campaigns/ports.py (the receipt and refund
+mails are steps of campaigns' confirmation path, called directly); the `on_*` functions
+receive the campaigns' and matching's notification signals."""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from typing import Any
 from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
+from app.campaigns import events as campaign_events
+from app.campaigns import services as campaigns
+from app.campaigns.models import PAID, Campaign, Pledge
 from app.core import clock
 from app.extensions import db
+from app.matching import events as matching_events
+from app.matching.models import Sponsor
 from app.notifications.outbox import normalise, public_url, queue
 from app.notifications.receivers import digest, to_user
-
-# Pledges whose money the fund holds: their backers hear how the campaign ended.
-PAID = ("succeeded", "partially_refunded")
 
 
 def campaign_url(campaign) -> str:
@@ -34,9 +40,7 @@ def _pledge_locale(pledge) -> str:
     return getattr(pledge, "locale", None) or "nl"
 
 
-def _pledges(campaign) -> list:
-    from app.campaigns.models import Pledge
-
+def _pledges(campaign: Campaign) -> list:
     return list(
         db.session.scalars(select(Pledge).where(Pledge.campaign_id == campaign.id).order_by(Pledge.id))
     )
@@ -92,7 +96,7 @@ def on_campaign_opened(campaign, **_kw) -> None:
         )
 
 
-def on_pledge_succeeded(pledge, **_kw) -> None:
+def pledge_receipt(pledge: Pledge) -> None:
     campaign = pledge.campaign
     status_url = pledge_status_url(pledge) or campaign_url(campaign)
     queue(
@@ -111,17 +115,12 @@ def on_pledge_succeeded(pledge, **_kw) -> None:
     )
 
 
-def pledge_status_url(pledge) -> str | None:
-    """The receipt/status link the campaigns domain offers, when it offers one."""
-    try:
-        from app.campaigns import services as campaigns
-    except ImportError:
-        return None
-    make = getattr(campaigns, "receipt_link", None)
-    return make(pledge) if callable(make) else None
+def pledge_status_url(pledge: Pledge) -> str | None:
+    """The receipt/status link of the pledge (None for a pledge without a token)."""
+    return campaigns.receipt_link(pledge)
 
 
-def on_pledge_refunded(pledge, amount_cents: int = 0, **_kw) -> None:
+def pledge_refunded(pledge: Pledge, amount_cents: int) -> None:
     queue(
         "pledge_refunded",
         pledge.email,
@@ -180,13 +179,8 @@ def on_campaign_update_posted(update, **_kw) -> None:
         )
 
 
-def _raised(campaign) -> int:
-    try:
-        from app.campaigns import services as campaigns
-
-        return int(campaigns.raised_cents(campaign))
-    except (ImportError, AttributeError):
-        return int(getattr(campaign, "raised_cache_cents", 0) or 0)
+def _raised(campaign: Campaign) -> int:
+    return int(campaigns.raised_cents(campaign))
 
 
 def on_campaign_closed(campaign, **_kw) -> None:
@@ -231,8 +225,6 @@ def on_match_settled(sender, campaign=None, matched_cents: int = 0, sponsor_ids=
         f"match_settled:{campaign.id}:owner",
         {**context, "is_sponsor": False, "sponsor_name": ""},
     )
-    from app.matching.models import Sponsor
-
     for sponsor_id in dict.fromkeys(sponsor_ids):
         sponsor = db.session.get(Sponsor, sponsor_id)
         if sponsor is None or not sponsor.contact_email:
@@ -272,15 +264,20 @@ def on_ledger_violation(_sender=None, violations=(), **_kw) -> None:
         )
 
 
-def connect_campaigns(events) -> None:
-    events.campaign_opened.connect(on_campaign_opened, weak=False)
-    events.campaign_closed.connect(on_campaign_closed, weak=False)
-    events.campaign_milestone.connect(on_campaign_milestone, weak=False)
-    events.campaign_update_posted.connect(on_campaign_update_posted, weak=False)
-    events.pledge_succeeded.connect(on_pledge_succeeded, weak=False)
-    events.pledge_refunded.connect(on_pledge_refunded, weak=False)
+class PledgeMails:
+    """app.campaigns.ports.PledgeMail."""
+
+    def receipt(self, pledge: Pledge) -> None:
+        pledge_receipt(pledge)
+
+    def refunded(self, pledge: Pledge, amount_cents: int) -> None:
+        pledge_refunded(pledge, amount_cents)
 
 
-def connect_matching(events) -> None:
-    events.match_settled.connect(on_match_settled, weak=False)
-    events.ledger_violation.connect(on_ledger_violation, weak=False)
+def connect() -> None:
+    campaign_events.campaign_opened.connect(on_campaign_opened, weak=False)
+    campaign_events.campaign_closed.connect(on_campaign_closed, weak=False)
+    campaign_events.campaign_milestone.connect(on_campaign_milestone, weak=False)
+    campaign_events.campaign_update_posted.connect(on_campaign_update_posted, weak=False)
+    matching_events.match_settled.connect(on_match_settled, weak=False)
+    matching_events.ledger_violation.connect(on_ledger_violation, weak=False)

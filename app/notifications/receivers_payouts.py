@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.notifications.outbox import public_url
 from app.notifications.receivers import to_user
+from app.payouts import events as payout_events
 
 
 def on_final_report_reminder_due(report, campaign=None, which: str = "before", ends_on=None, **_kw) -> None:
@@ -51,6 +52,6 @@ def on_payout_request_changed(request, campaign=None, status: str = "", **_kw) -
     )
 
 
-def connect_payouts(events) -> None:
-    events.final_report_reminder_due.connect(on_final_report_reminder_due, weak=False)
-    events.payout_request_changed.connect(on_payout_request_changed, weak=False)
+def connect() -> None:
+    payout_events.final_report_reminder_due.connect(on_final_report_reminder_due, weak=False)
+    payout_events.payout_request_changed.connect(on_payout_request_changed, weak=False)

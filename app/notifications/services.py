@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.core import audit, clock
@@ -17,6 +17,7 @@ from app.core.tasks import enqueue_after_commit
 from app.extensions import db
 from app.notifications import outbox
 from app.notifications.catalogue import CATALOGUE, LOCALES
+from app.notifications.delivery import render_row
 from app.notifications.models import OUTBOX_STATUSES, MailTemplate, OptOut, OutboxMessage
 from app.notifications.rendering import Rendered, TemplateBroken, check_source, file_source, render, source
 
@@ -58,8 +59,6 @@ def preview(row: OutboxMessage) -> Rendered | None:
         return None
     if row.body_text is not None:
         return Rendered(row.subject or "", row.body_text, row.body_html or "")
-    from app.notifications.delivery import render_row
-
     try:
         return render_row(row)
     except TemplateBroken:
@@ -84,15 +83,11 @@ def resend(message_id: int, actor: User) -> OutboxMessage:
     row.lease_until = None
     db.session.flush()
     audit.record(db.session, actor.id, "mail.resent", "outbox", row.id, before, {"status": "pending"})
-    from app.notifications.tasks import deliver
-
-    enqueue_after_commit(db.session, deliver, row.id)
+    enqueue_after_commit(db.session, "notifications.deliver", row.id)
     return row
 
 
 def failed_count() -> int:
-    from sqlalchemy import func
-
     return (
         db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")) or 0
     )

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.auth import roles_required
-from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import csrf, db
 from app.notifications import services
 from app.notifications.catalogue import CATALOGUE, LOCALES
@@ -88,15 +88,13 @@ def edit_template(kind, locale):
     current = services.get_template(kind, locale)
     form = MailTemplateForm(data={"subject": current["subject"], "body": current["body"]})
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             services.save_template(kind, locale, form.subject.data, form.body.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            for field, msgs in exc.details.items():
+        if outcome.failed:
+            for field, msgs in outcome.error.details.items():
                 if field in form:
                     form[field].errors = list(form[field].errors) + list(msgs)
         else:
-            db.session.commit()
             flash(_("Het sjabloon is bewaard."), "success")
             return redirect(url_for("notifications.edit_template", kind=kind, locale=locale))
     status = 422 if form.errors else 200

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from app.core.auth import roles_required
-from app.core.errors import DomainError
+from app.core.transaction import attempt
 from app.extensions import db
-from app.payments import demo, services
+from app.payments import demo, inbox, services
 
 bp = Blueprint("payments", __name__, template_folder="templates")
 
@@ -17,10 +17,9 @@ bp = Blueprint("payments", __name__, template_folder="templates")
 def stripe_webhook():
     """400 on a bad or stale signature (nothing recorded); 200 for everything else we
     understood, including duplicates, late, unknown and rejected events."""
-    event = services.verify_stripe_event(
-        request.get_data(cache=False), request.headers.get("Stripe-Signature")
-    )
-    handled = services.handle_event(event, gateway="stripe")
+    gateway = services.get_gateway("stripe")
+    update = gateway.parse_event(request.get_data(cache=False), request.headers)
+    handled = inbox.handle(update, gateway)
     db.session.commit()
     return {"received": True, "duplicate": handled.duplicate, "outcome": handled.outcome}, 200
 
@@ -48,12 +47,11 @@ def demo_checkout_action(session_id):
         return redirect(payment.cancel_url, 303)
     if action not in ("pay", "fail"):
         abort(400)
-    try:
+    with attempt() as outcome:
         (demo.pay if action == "pay" else demo.fail)(payment)
-    except DomainError as exc:
-        db.session.rollback()
+    if outcome.failed:
+        exc = outcome.error
         return render_template("payments/demo_checkout.html", payment=payment, error=exc.message), exc.status
-    db.session.commit()
     return redirect(payment.success_url, 303)
 
 

@@ -9,6 +9,7 @@ a bank return is its reversal (`payout_returned`). raised and matched stay what 
 from __future__ import annotations
 
 import secrets
+import xml.etree.ElementTree as ET  # noqa: N817
 from datetime import timedelta
 
 from flask import current_app
@@ -27,6 +28,7 @@ from app.payouts import access
 from app.payouts.events import payout_request_changed
 from app.payouts.figures import BANK_ACCOUNT, PAID_OUT_KIND, figures, paid_out_account
 from app.payouts.models import REQUEST_STATES, PayoutBatch, PayoutRequest
+from app.payouts.requests import clean_iban, get_request
 
 # pain.001.001.09 is the version of the EPC's SCT customer-to-bank guidelines since the
 # 2019 rulebook (in force November 2023), which Belgian banks take; .03 still works at most
@@ -50,8 +52,6 @@ def _end_to_end_id(req: PayoutRequest) -> str:
 
 
 def _sepa_xml(batch_ref: str, requests: list[PayoutRequest], debtor: dict, version: str) -> bytes:
-    from app.payouts.requests import clean_iban
-
     config = {
         "name": debtor["name"],
         "IBAN": clean_iban(debtor["iban"]),
@@ -152,8 +152,6 @@ def create_batch(user, request_ids: list[int] | None = None, debtor: dict | None
 
 
 def _message_id(xml: bytes) -> str:
-    import xml.etree.ElementTree as ET  # noqa: N817
-
     root = ET.fromstring(xml)  # noqa: S314 - our own file, just built
     node = next((n for n in root.iter() if n.tag.endswith("MsgId")), None)
     return (node.text or "")[:35] if node is not None else ""
@@ -241,8 +239,6 @@ def mark_paid(batch_id: int, user) -> PayoutBatch:
 def mark_failed(request_id: int, user, reason: str) -> PayoutRequest:
     """The bank returned the transfer: a paid request's posting is reversed; the request
     is `failed` until its account is fixed and a manager approves it again."""
-    from app.payouts.requests import get_request
-
     access.require_manager(user)
     reason = (reason or "").strip()
     if not reason:

@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.calls.models import Call
 from app.campaigns.models import Campaign
+from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.ledger import services as ledger
 from app.matching import services as matching
@@ -64,11 +67,6 @@ def final_report_share(call_id: int) -> float:
 def set_final_report_share(call_id: int, share: float) -> PayoutSettings:
     """Set the call's share held back until the final report (0 ≤ share ≤ 1; 422 otherwise,
     404 for a call that does not exist)."""
-    from flask_babel import gettext as _
-
-    from app.calls.models import Call
-    from app.core.errors import NotFound, ValidationFailed
-
     if db.session.get(Call, call_id) is None:
         raise NotFound(_("Oproep niet gevonden."))
     if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from app.campaigns.models import Campaign
 from app.core.auth import roles_required
 from app.core.errors import Conflict
+from app.core.transaction import attempt
 from app.extensions import db
 from app.payouts import forms
 from app.payouts import services as payouts
 from app.payouts.models import PayoutRequest
+from app.payouts.views import shown_here
 
 bp = Blueprint("payouts_manage", __name__, template_folder="templates", url_prefix="/manage/payouts")
 STAFF = ("fund_manager", "admin", "auditor")
@@ -26,7 +28,7 @@ def _requests(*states: str) -> list[tuple[PayoutRequest, Campaign]]:
             .join(Campaign, Campaign.id == PayoutRequest.campaign_id)
             .where(PayoutRequest.status.in_(states))
             .order_by(PayoutRequest.id)
-        ).tuples()
+        )
     )
 
 
@@ -47,14 +49,12 @@ def index():
 @roles_required(*STAFF)
 def create_batch():
     if forms.ButtonForm().validate_on_submit():
-        try:
+        with attempt() as outcome:
             batch = payouts.create_batch(current_user)
-            db.session.commit()
+        if not outcome.failed:
             flash(_("Het betaalbestand is klaar."), "success")
             return redirect(url_for(".batch", batch_id=batch.id))
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        flash(shown_here(outcome.error, Conflict).message, "error")
     return redirect(url_for(".index"))
 
 
@@ -81,7 +81,9 @@ def batch_xml(batch_id):
 @roles_required(*STAFF)
 def batch_paid(batch_id):
     if forms.ButtonForm().validate_on_submit():
-        payouts.mark_paid(batch_id, current_user)
-        db.session.commit()
+        with attempt() as outcome:
+            payouts.mark_paid(batch_id, current_user)
+        if outcome.failed:
+            raise outcome.error
         flash(_("Het betaalbestand is als betaald geboekt."), "success")
     return redirect(url_for(".batch", batch_id=batch_id))

@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core.errors import Conflict, ValidationFailed
-from app.extensions import db
+from app.core.transaction import attempt
 from app.payouts import access, forms
 from app.payouts import services as payouts
-from app.payouts.views import bp, place_request_errors
+from app.payouts.views import bp, place_request_errors, shown_here
 
 
 def _page(request_id: int, status: int = 200, edit_form=None, reason_form=None):
@@ -60,7 +60,7 @@ def edit_request(request_id):
     form = forms.PayoutRequestForm()
     form.invoice_ids.choices = []
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             payouts.update_request(
                 request_id,
                 {
@@ -72,12 +72,10 @@ def edit_request(request_id):
                 },
                 current_user,
             )
-            db.session.commit()
+        if not outcome.failed:
             flash(_("De aanvraag is aangepast."), "success")
             return redirect(url_for(".request_page", request_id=request_id))
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            place_request_errors(form, exc)
+        place_request_errors(form, shown_here(outcome.error, ValidationFailed, Conflict))
     return _page(request_id, 422, edit_form=form)
 
 
@@ -101,22 +99,23 @@ def request_action(request_id, action):
     if action in _BUTTONS:
         fn, done = _BUTTONS[action]
         if forms.ButtonForm().validate_on_submit():
-            try:
+            with attempt() as outcome:
                 fn(request_id, current_user)
-                db.session.commit()
-                flash(str(done), "success")
-            except Conflict as exc:
-                db.session.rollback()
+            if outcome.failed:
+                exc = shown_here(outcome.error, Conflict)
                 flash(exc.message, "error")
                 return _page(request_id, exc.status)
+            flash(str(done), "success")
         return redirect(url_for(".request_page", request_id=request_id))
     if action not in _REASONS:
         abort(404)
     fn, done = _REASONS[action]
     form = forms.ReasonForm()
     if form.validate_on_submit():
-        fn(request_id, current_user, form.reason.data)
-        db.session.commit()
+        with attempt() as outcome:
+            fn(request_id, current_user, form.reason.data)
+        if outcome.failed:
+            raise outcome.error
         flash(str(done), "success")
         return redirect(url_for(".request_page", request_id=request_id))
     return _page(request_id, 422, reason_form=form)

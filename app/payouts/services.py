@@ -2,9 +2,11 @@
 
 The project's account (`figures`), invoices and requests with four eyes (`requests`),
 SEPA batches and the ledger (`batches`), the final report and its reminders
-(`final_reports`), and what the public pages show (`public`).
+(`final_reports`), what the public pages show (`public`), who may see a project's payouts
+(`access.campaign_for`), and the `flask ledger verify` check of paid projects (`checks`).
 """
 
+from app.payouts.access import campaign_for
 from app.payouts.batches import (
     create_batch,
     get_batch,
@@ -42,6 +44,7 @@ __all__ = [
     "add_invoice",
     "approve_request",
     "call_payouts",
+    "campaign_for",
     "campaign_public",
     "clean_iban",
     "create_batch",

@@ -1,4 +1,5 @@
-"""Registers the pages, tasks, status labels and the campaign page's section of payouts."""
+"""Registers the pages, tasks, status labels, the campaign page's section and the ledger
+check of payouts."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core.setup import add_nav, add_status_labels
-from app.payouts import tasks  # noqa: F401 - registers the Celery tasks
+from app.matching import services as matching
+from app.payouts import checks, manage_views, request_views, tasks, views  # noqa: F401 - tasks, request_views: on import
+from app.payouts.public import campaign_public
 
 REQUEST_LABELS = {
     "submitted": _l("ingediend"),
@@ -27,15 +30,7 @@ REPORT_LABELS = {
 BATCH_LABELS = {"exported": _l("uitgevoerd"), "paid": _l("betaald")}
 
 
-def _public_section(campaign):
-    from app.payouts.public import campaign_public
-
-    return campaign_public(campaign)
-
-
 def register(app: Flask) -> None:
-    from app.payouts import manage_views, request_views, views  # noqa: F401 - request_views adds routes
-
     app.register_blueprint(views.bp)
     app.register_blueprint(manage_views.bp)
     add_nav(app, "payouts_manage.index", _l("Uitbetalingen"), roles=("fund_manager", "admin", "auditor"))
@@ -43,4 +38,6 @@ def register(app: Flask) -> None:
     add_status_labels(app, REPORT_LABELS, kind="final_report")
     add_status_labels(app, BATCH_LABELS, kind="payout_batch")
     # The campaign page includes payouts/_public.html when this is defined.
-    app.jinja_env.globals["payouts_public"] = _public_section
+    app.jinja_env.globals["payouts_public"] = campaign_public
+    # `flask ledger verify` checks that no project is paid more than raised + matched.
+    matching.add_check(app, checks.NAME, checks.check_payouts)

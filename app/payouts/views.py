@@ -3,13 +3,13 @@ the final report; and one request's page with its decisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.money import parse_euro
-from app.extensions import db
+from app.core.transaction import attempt
 from app.payouts import access, forms
 from app.payouts import services as payouts
 
@@ -37,10 +37,16 @@ def place_request_errors(form, exc: DomainError) -> None:
     place_errors(form, exc, {"amount_cents": "amount"})
 
 
+def shown_here(exc: DomainError, *kinds: type[DomainError]) -> DomainError:
+    """The error when the page shows it itself (next to a field, as a flash); any other
+    refusal (404, 403, …) is raised again for the error page, as it was before attempt()."""
+    if not isinstance(exc, kinds):
+        raise exc
+    return exc
+
+
 def _write_guard() -> None:
     if current_user.is_auditor_only:
-        from flask import abort
-
         abort(403)
 
 
@@ -87,9 +93,9 @@ def upload_invoice(campaign_id):
     _write_guard()
     form = forms.InvoiceForm()
     if form.validate_on_submit():
-        try:
+        upload = form.file.data
+        with attempt() as outcome:
             campaign = access.campaign_for(campaign_id, current_user, owner=True)
-            upload = form.file.data
             payouts.add_invoice(
                 campaign,
                 {
@@ -103,12 +109,10 @@ def upload_invoice(campaign_id):
                 current_user,
                 current_app.config["MAX_UPLOAD_BYTES"],
             )
-            db.session.commit()
+        if not outcome.failed:
             flash(_("De factuur is opgeladen."), "success")
             return redirect(url_for(".project", campaign_id=campaign_id))
-        except ValidationFailed as exc:
-            db.session.rollback()
-            place_errors(form, exc, {"amount_cents": "amount"})
+        place_errors(form, shown_here(outcome.error, ValidationFailed), {"amount_cents": "amount"})
     return _project_page(campaign_id, 422, invoice_form=form)
 
 
@@ -119,7 +123,7 @@ def create_request(campaign_id):
     form = forms.PayoutRequestForm()
     form.invoice_ids.choices = []
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             payouts.create_request(
                 campaign_id,
                 {
@@ -131,12 +135,10 @@ def create_request(campaign_id):
                 },
                 current_user,
             )
-            db.session.commit()
+        if not outcome.failed:
             flash(_("Je aanvraag is ingediend; twee fondsbeheerders keuren ze goed."), "success")
             return redirect(url_for(".project", campaign_id=campaign_id))
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            place_request_errors(form, exc)
+        place_request_errors(form, shown_here(outcome.error, ValidationFailed, Conflict))
     return _project_page(campaign_id, 422, request_form=form)
 
 
@@ -146,8 +148,10 @@ def project_end(campaign_id):
     _write_guard()
     form = forms.ProjectEndForm()
     if form.validate_on_submit():
-        payouts.set_project_end(campaign_id, form.ends_on.data, current_user)
-        db.session.commit()
+        with attempt() as outcome:
+            payouts.set_project_end(campaign_id, form.ends_on.data, current_user)
+        if outcome.failed:
+            raise outcome.error
         flash(_("De einddatum is bewaard."), "success")
         return redirect(url_for(".project", campaign_id=campaign_id))
     return _project_page(campaign_id, 422, end_form=form)
@@ -174,16 +178,15 @@ def final_report(campaign_id):
     _write_guard()
     form = forms.FinalReportForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             values = {"summary": form.summary.data, "spending": _spending_lines(form.spending.data)}
             payouts.submit_report(campaign_id, values, current_user)
-            db.session.commit()
+        if not outcome.failed:
             flash(_("Je eindverslag is ingediend."), "success")
             return redirect(url_for(".project", campaign_id=campaign_id))
-        except ValidationFailed as exc:
-            db.session.rollback()
-            details = {("spending" if k.startswith("spending") else k): v for k, v in exc.details.items()}
-            place_errors(form, ValidationFailed(exc.message, details=details))
+        exc = shown_here(outcome.error, ValidationFailed)
+        details = {("spending" if k.startswith("spending") else k): v for k, v in exc.details.items()}
+        place_errors(form, ValidationFailed(exc.message, details=details))
     return _project_page(campaign_id, 422, report_form=form)
 
 
@@ -193,14 +196,18 @@ def decide_report(campaign_id, decision):
     _write_guard()
     if decision == "approve":
         if forms.ButtonForm().validate_on_submit():
-            payouts.decide_report(campaign_id, current_user, True)
-            db.session.commit()
+            with attempt() as outcome:
+                payouts.decide_report(campaign_id, current_user, True)
+            if outcome.failed:
+                raise outcome.error
             flash(_("Het eindverslag is goedgekeurd."), "success")
         return redirect(url_for(".project", campaign_id=campaign_id))
     form = forms.ReasonForm()
     if decision == "changes" and form.validate_on_submit():
-        payouts.decide_report(campaign_id, current_user, False, form.reason.data)
-        db.session.commit()
+        with attempt() as outcome:
+            payouts.decide_report(campaign_id, current_user, False, form.reason.data)
+        if outcome.failed:
+            raise outcome.error
         flash(_("Het eindverslag gaat terug naar het project."), "success")
         return redirect(url_for(".project", campaign_id=campaign_id))
     return _project_page(campaign_id, 422, reason_form=form)

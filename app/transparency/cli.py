@@ -12,6 +12,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app.calls.models import Call
+from app.extensions import db
+from app.transparency import services
 from app.transparency.chain import verify_ledger, verify_report
 
 transparency_cli = AppGroup("transparency", help="The public ledger and the transparency reports.")
@@ -57,9 +60,6 @@ def verify(ledger, report):
 @transparency_cli.command("seal")
 def seal():
     """Seal every committed transaction and audit event now (what beat does periodically)."""
-    from app.extensions import db
-    from app.transparency import services
-
     count = services.seal_ledger()
     db.session.commit()
     audit = services.seal_audit_trail()
@@ -72,8 +72,6 @@ def seal():
 def check():
     """Compare the seals with the journal and the audit trail in the database; exit 1 on any
     change made behind the platform's back."""
-    from app.transparency import services
-
     failures = services.check_seals() + services.verify_audit_trail()
     for line in failures:
         click.echo(f"FAIL {line}", err=True)
@@ -87,10 +85,6 @@ def check():
 @click.option("--year", type=int, default=None)
 def report(call_id, year):
     """Generate a report now (call or fund year) and print its id, version and digest."""
-    from app.calls.models import Call
-    from app.extensions import db
-    from app.transparency import services
-
     if (call_id is None) == (year is None):
         raise click.UsageError("give --call ID or --year YEAR")
     if call_id is not None:

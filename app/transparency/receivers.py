@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-
+from app.calls.models import Call
 from app.extensions import db
-
-_connected = False
+from app.matching import events as matching_events
+from app.matching import services as matching
+from app.transparency import reports
+from app.transparency.sources import campaigns_of_call
 
 
 def _call_fully_settled(call_id: int) -> bool:
     """True when every public campaign of the call is closed and its match no longer
     projected (matching settled it, or it never had a match row)."""
-    from app.calls.models import Call
-    from app.transparency.sources import _services, campaigns_of_call
-
-    matching = _services("matching")
     call = db.session.get(Call, call_id)
-    if call is None or matching is None:
+    if call is None:
         return False
     campaigns = campaigns_of_call(call)
     if not campaigns or any(c.status == "open" for c in campaigns):
@@ -32,9 +29,6 @@ def _call_fully_settled(call_id: int) -> bool:
 def on_match_settled(sender, **kw) -> None:
     """Queue the call's report once all its campaigns have settled (once per call: the
     trigger key makes a redelivered or repeated signal harmless)."""
-    from app.calls.models import Call
-    from app.transparency import reports
-
     campaign = kw.get("campaign") or sender
     call_id = getattr(campaign, "call_id", None)
     if call_id is None or not _call_fully_settled(call_id):
@@ -45,17 +39,5 @@ def on_match_settled(sender, **kw) -> None:
 
 
 def connect() -> None:
-    """Connect to matching's `match_settled` when matching is installed (once per process)."""
-    global _connected
-    if _connected:
-        return
-    try:
-        events = importlib.import_module("app.matching.events")
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.matching.events":
-            raise
-        return
-    signal = getattr(events, "match_settled", None)
-    if signal is not None:
-        signal.connect(on_match_settled, weak=False)
-        _connected = True
+    """Connect to matching's `match_settled` (a module function: connecting twice is a no-op)."""
+    matching_events.match_settled.connect(on_match_settled, weak=False)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask_babel import gettext as _
 
 from app.core.money import format_cents
+from app.core.setup import status_label
 
 CSV_TABLES = ("campaigns", "selection", "municipalities", "sponsors", "applications")
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
@@ -221,8 +222,6 @@ def to_pdf(doc: dict) -> bytes:
 
 def _label(code) -> str:
     """The translated label of a stable code (a free-text reason comes back as it is)."""
-    from app.core.setup import status_label
-
     return str(status_label(code)) if code else ""
 
 

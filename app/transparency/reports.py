@@ -25,16 +25,14 @@ from app.extensions import db
 from app.transparency import report_data
 from app.transparency.models import Report, ReportJob
 from app.transparency.public_ledger import head
-from app.transparency.sealing import iso_utc, seal_ledger
+from app.transparency.sealing import iso_utc
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 log = logging.getLogger(__name__)
 
 
 def _enqueue(job: ReportJob) -> None:
-    from app.transparency.tasks import generate_report
-
-    enqueue_after_commit(db.session, generate_report, job.id)
+    enqueue_after_commit(db.session, "transparency.generate_report", job.id)
 
 
 def request_call_report(call: Call, actor_id: int | None, trigger_key: str | None = None) -> ReportJob:
@@ -84,42 +82,11 @@ def get_job(job_id: int) -> ReportJob:
     return job
 
 
-def run_report_job(job_id: int) -> int | None:
-    """Run a queued (or interrupted running) job to the end and commit along the way, so that
-    its progress shows. A job done or failed is left alone. Returns the report id."""
-    job = db.session.get(ReportJob, job_id, with_for_update=True)
-    if job is None or job.status in ("done", "failed") or (job.status == "running" and not _stale(job)):
-        report_id = job.report_id if job else None
-        db.session.rollback()
-        return report_id
-    job.status, job.progress, job.started_at = "running", 5, clock.now()
-    db.session.commit()
-    seal_ledger()
-    db.session.commit()
-
-    def progress(pct: int) -> None:
-        job.progress = max(job.progress, min(95, pct))
-        db.session.commit()
-
-    try:
-        report = publish(job.scope, job.call_id, job.year, progress)
-    except Exception as exc:  # noqa: BLE001 - a failed job is recorded and shown, not lost
-        log.exception("report job %s failed", job_id)
-        db.session.rollback()
-        job = db.session.get(ReportJob, job_id)
-        job.status, job.error, job.finished_at = "failed", str(exc)[:2000], clock.now()
-        db.session.commit()
-        return None
-    job.status, job.progress, job.report_id, job.finished_at = "done", 100, report.id, clock.now()
-    db.session.commit()
-    return report.id
-
-
 STALE_QUEUED = timedelta(minutes=2)
 STALE_RUNNING = timedelta(minutes=30)
 
 
-def _stale(job: ReportJob) -> bool:
+def is_stale(job: ReportJob) -> bool:
     """A running job whose worker died long ago (a live one finishes well within this)."""
     return job.started_at is not None and job.started_at < clock.now() - STALE_RUNNING
 

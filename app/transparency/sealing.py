@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 
+from app.campaigns import services as campaigns
 from app.core import clock
 from app.core.audit import AuditEvent
 from app.extensions import db
@@ -53,19 +54,10 @@ def pseudonym(backer_key: str) -> str:
     return hmac.new(key, backer_key.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _campaigns():
-    try:
-        from app.campaigns import services as campaigns
-    except ImportError:  # pragma: no cover - campaigns not installed
-        return None
-    return campaigns
-
-
 def pledges_for(txs) -> dict:
     """{pledge id: pledge} for the pledges these transactions name, in one query."""
-    campaigns = _campaigns()
     ids = [tx.pledge_id for tx in txs if tx.pledge_id is not None]
-    if campaigns is None or not ids:
+    if not ids:
         return {}
     return campaigns.pledges_by_id(ids)
 
@@ -78,7 +70,7 @@ def backer_of(pledge) -> dict | None:
     name = (pledge.display_name or "").strip()
     if name and not pledge.anonymous and "@" not in name:
         return {"name": name[:120]}
-    return {"pseudonym": pseudonym(_campaigns().backer_key(pledge))}
+    return {"pseudonym": pseudonym(campaigns.backer_key(pledge))}
 
 
 def ledger_record(tx: JournalTransaction, seq: int, prev_hash: str, pledge=None) -> dict:

@@ -4,7 +4,7 @@
   `iter_jsonl()`, `check_seals()`; the record format and hash are in `chain`.
 - Audit trail: `seal_audit_trail()`, `verify_audit_trail()`, `audit_events(...)`.
 - Reports: `request_call_report(call, actor_id)`, `request_fund_report(year, actor_id)`,
-  `run_report_job(job_id)`, `get_job`, `list_reports`, `get_report`, `report_document`.
+  `get_job`, `list_reports`, `get_report`, `report_document`.
 - Tax certificates: `tax_certificate_rows(year)` (auditor only, checked by the caller).
 """
 
@@ -14,11 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, or_, select
 
+from app.campaigns import services as campaigns
 from app.core.audit import AuditEvent
 from app.extensions import db
 from app.transparency.models import AuditSeal
 from app.transparency.public_ledger import check_seals, iter_jsonl, ledger_page, unsealed_count
 from app.transparency.public_ledger import head as ledger_head
+from app.transparency.render import CSV_TABLES, to_csv, to_pdf
 from app.transparency.reports import (
     get_job,
     get_report,
@@ -28,12 +30,13 @@ from app.transparency.reports import (
     request_call_report,
     request_fund_report,
     requeue_lost_jobs,
-    run_report_job,
 )
 from app.transparency.sealing import seal_audit_trail, seal_ledger, verify_audit_trail
-from app.transparency.sources import _services
 
 __all__ = [
+    "CSV_TABLES",
+    "to_csv",
+    "to_pdf",
     "audit_events",
     "check_seals",
     "get_job",
@@ -47,7 +50,6 @@ __all__ = [
     "request_call_report",
     "request_fund_report",
     "requeue_lost_jobs",
-    "run_report_job",
     "seal_audit_trail",
     "seal_ledger",
     "tax_certificate_rows",
@@ -102,13 +104,9 @@ TAX_COLUMNS = (
 def tax_certificate_rows(year: int) -> list[dict] | None:
     """One row per donor (by national register number) who asked for a certificate and gave
     at least 40 euro in calendar year `year`, net of refunds and disputes, from campaigns'
-    `tax_certificate_requests(year)`; None when campaigns does not provide it."""
-    campaigns = _services("campaigns")
-    fn = getattr(campaigns, "tax_certificate_requests", None) if campaigns else None
-    if fn is None:
-        return None
+    `tax_certificate_requests(year)`."""
     donors: dict[str, dict] = {}
-    for gift in fn(year):
+    for gift in campaigns.tax_certificate_requests(year):
         rrn = gift["national_register_number"]
         row = donors.setdefault(
             rrn,

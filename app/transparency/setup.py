@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 # models: the tables belong to every app; tasks: they register with Celery.
+from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.transparency import cli, models, overseer, receivers, tasks, views  # noqa: F401
 
 
@@ -15,8 +16,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(cli.transparency_cli)
     receivers.connect()
     overseer.install(app)
-    from app.core.setup import add_nav, add_object_link, add_status_labels
-
     add_status_labels(
         app,
         {

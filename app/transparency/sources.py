@@ -1,21 +1,23 @@
 """What a report reads from the other domains, through their services only.
 
-Each function degrades to "nothing to report" when the domain it reads is not installed,
-so a fund without (say) matching still gets a report of what it has.
+Every domain is part of the app: they are imported here like any other module.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
-from types import ModuleType
 
 from sqlalchemy import select
 
 from app.calls import services as calls
 from app.calls.models import Application, Call
+from app.campaigns import services as campaigns
+from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
+from app.jury import services as jury
+from app.matching import services as matching
+from app.payouts import services as payouts
 
 PUBLIC_STATUSES = (
     "submitted",
@@ -26,15 +28,6 @@ PUBLIC_STATUSES = (
     "not_selected",
     "withdrawn",
 )
-
-
-def _services(domain: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"app.{domain}.services")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"app.{domain}.services":
-            raise
-        return None
 
 
 def applications_section(call: Call) -> dict:
@@ -76,9 +69,6 @@ def jury_section(call: Call) -> dict:
         "conflicts_declared": 0,
         "totals_by_juror": [],
     }
-    jury = _services("jury")
-    if jury is None:
-        return section
     section["jurors"] = sum(1 for j in jury.jurors_of(call) if j.get("status") == "active")
     per_juror: dict[int, list[float]] = {}
     for a in jury.assignments_of_call(call):
@@ -107,16 +97,14 @@ def _label(i: int) -> str:
 
 
 def ranking(call: Call) -> list[dict]:
-    jury = _services("jury")
-    return jury.ranking(call) if jury else []
+    return jury.ranking(call)
 
 
 def selection_reasons(call: Call, ranked: list[dict]) -> dict[int, str]:
     """Why each ranked project was not selected, or selected against the proposal: the fund
     manager's reason for a deviation; else the reason the proposal skipped it (`over_budget`,
     `municipality_full`, `match_not_covered`, `not_scored`), kept on the selection."""
-    jury = _services("jury")
-    selection = jury.selection_of(call) if jury else None
+    selection = jury.selection_of(call)
     if selection is None:
         return {}
     given = {int(k): v for k, v in (selection.reasons or {}).items()}
@@ -137,17 +125,13 @@ def selection_reasons(call: Call, ranked: list[dict]) -> dict[int, str]:
 
 def campaigns_of_call(call: Call) -> list:
     """The call's public campaigns (open, succeeded, failed), by id."""
-    campaigns = _services("campaigns")
-    if campaigns is None:
-        return []
     rows = db.session.scalars(campaigns.campaigns_query().filter_by(call_id=call.id)).all()
     return sorted(rows, key=lambda c: c.id)
 
 
 def backers_count(campaign) -> int:
     """Distinct backers whose net is above zero (campaigns' definition)."""
-    campaigns = _services("campaigns")
-    return int(campaigns.backers_count(campaign)) if campaigns else 0
+    return int(campaigns.backers_count(campaign))
 
 
 ANONYMOUS_SPONSOR = "anonymous"
@@ -155,18 +139,12 @@ ANONYMOUS_SPONSOR = "anonymous"
 
 def sponsor_names() -> dict[int, str]:
     """{sponsor id: name} of public sponsors; the others show as "anonymous"."""
-    matching = _services("matching")
-    if matching is None:
-        return {}
     return {s.id: s.name if s.public else ANONYMOUS_SPONSOR for s in matching.list_sponsors()}
 
 
 def sponsors_section(call: Call | None) -> list[dict]:
     """Per sponsor: committed, matched and released (for the call's projects, or all), and
     what is still available. Sponsors who are not public are summed as "anonymous"."""
-    matching = _services("matching")
-    if matching is None:
-        return []
     app_ids = set(application_facts(call)) if call is not None else None
     rows: dict[str, dict] = {}
     for sponsor in matching.list_sponsors():
@@ -193,26 +171,19 @@ def sponsors_section(call: Call | None) -> list[dict]:
 
 
 def calls_of_year(year: int) -> list[Call]:
-    from app.core import clock
-
     calls_ = db.session.scalars(select(Call).where(Call.status != "draft").order_by(Call.id)).all()
     return [c for c in calls_ if c.published_at and clock.local(c.published_at).year == year]
 
 
 def get_campaign(campaign_id: int):
-    """The campaign with this id, or None (also when campaigns is not installed)."""
-    campaigns = _services("campaigns")
-    fn = getattr(campaigns, "get_campaign", None) if campaigns else None
-    if fn is None:
-        return None
+    """The campaign with this id, or None when it may not be shown."""
     try:
-        return fn(campaign_id)
+        return campaigns.get_campaign(campaign_id)
     except DomainError:  # NotFound: a campaign we cannot show
         return None
 
 
 def payouts_section(call: Call) -> list[dict]:
     """Per project what was paid and when, and its approved final report (no account
-    numbers); empty when payouts is not installed."""
-    payouts = _services("payouts")
-    return payouts.call_payouts(call.id) if payouts is not None else []
+    numbers)."""
+    return payouts.call_payouts(call.id)

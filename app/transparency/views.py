@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts import services as accounts
 from app.calls import services as calls
 from app.core import audit, clock
+from app.core.audit import AuditEvent
 from app.core.auth import roles_required
 from app.extensions import db
 from app.transparency import charts, forms, render, services
@@ -200,14 +202,10 @@ def audit_trail():
         until = clock.add_local_days(until, 1)
     query = services.audit_events(q, int(actor) if actor else None, since, until)
     if before:
-        from app.core.audit import AuditEvent
-
         query = query.where(AuditEvent.id < int(before))
     rows = db.session.execute(query.limit(AUDIT_PAGE + 1)).all()
     more = len(rows) > AUDIT_PAGE
     rows = rows[:AUDIT_PAGE]
-    from app.accounts import services as accounts
-
     actors = {}
     for event, _seal in rows:
         if event.actor_id is not None and event.actor_id not in actors:

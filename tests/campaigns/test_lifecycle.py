@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.campaigns import events, services
+from app.campaigns import tasks as campaign_tasks
 from app.campaigns.models import Campaign, Refund
-from app.core import clock
+from app.core import clock, ports
 from app.core.errors import InvalidTransition
 from app.extensions import db
-from app.jury import events as jury_events
+from app.jury.ports import SelectionCampaigns
 from tests import factories
 from tests.campaigns.fixtures import assert_cache_matches_ledger, deliver, make_campaign, pledge, reload
 
@@ -20,9 +21,10 @@ from tests.campaigns.fixtures import assert_cache_matches_ledger, deliver, make_
 def test_selection_confirmed_creates_one_draft_campaign_per_selected_application():
     call = factories.call(campaign_days=30, theme="zorg")
     chosen = factories.application(call, status="selected", target_cents=450_000, municipality="Melle")
-    other = factories.application(call, status="not_selected")
-    jury_events.selection_confirmed.send(call, selected=[chosen], not_selected=[other])
-    jury_events.selection_confirmed.send(call, selected=[chosen], not_selected=[other])  # twice: still one
+    factories.application(call, status="not_selected")  # not selected: no campaign
+    # What the jury's confirmation asks of campaigns (the SelectionCampaigns port).
+    ports.get(SelectionCampaigns)(call, [chosen])
+    ports.get(SelectionCampaigns)(call, [chosen])  # twice: still one
     campaigns = db.session.scalars(select(Campaign).where(Campaign.call_id == call.id)).all()
     assert len(campaigns) == 1
     c = campaigns[0]
@@ -66,10 +68,10 @@ def test_close_due_closes_on_time_once_and_judges_by_the_ledger():
     demo.pay(demo_payment(p.checkout_session_id))
     closed = []
     with events.campaign_closed.connected_to(lambda sender, **kw: closed.append(sender.id)):
-        assert services.close_due() == []  # not yet
+        assert campaign_tasks.close_due() == []  # not yet
         clock.travel_to(campaign.ends_at)
-        assert services.close_due() == [campaign.id]
-        assert services.close_due() == []
+        assert campaign_tasks.close_due() == [campaign.id]
+        assert campaign_tasks.close_due() == []
     assert reload(campaign).status == "succeeded"
     assert closed == [campaign.id]
 
@@ -107,7 +109,7 @@ def test_failed_all_or_nothing_campaign_refunds_every_pledge_exactly_once(client
     with pytest.raises(InvalidTransition):
         services.close_campaign(campaign)
     db.session.rollback()
-    services.close_due()
+    campaign_tasks.close_due()
     db.session.commit()
     assert len(fake_stripe.created["refund"]) == 3
     assert all(reload(p).status == "refunded" for p in [*online, gift, late])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.campaigns import services
+from app.campaigns import tasks as campaign_tasks
 from app.core import clock
 from app.extensions import db
 from app.payments.models import PaymentEvent
@@ -68,10 +69,10 @@ def test_expire_pending_asks_the_demo_gateway_and_expires_through_the_same_path(
     old, _ = pledge(campaign, email="old@example.org")
     clock.shift(timedelta(hours=26))
     fresh, _ = pledge(campaign, email="fresh@example.org")
-    assert services.expire_pending() == [old.id]
+    assert campaign_tasks.expire_pending() == [old.id]
     assert (reload(old).status, reload(fresh).status) == ("expired", "pending")
     assert db.session.scalar(db.select(PaymentEvent.type)) == "checkout.session.expired"
-    assert services.expire_pending() == []
+    assert campaign_tasks.expire_pending() == []
 
 
 def test_expire_pending_finds_a_payment_whose_webhook_never_came(fake_stripe):
@@ -80,7 +81,7 @@ def test_expire_pending_finds_a_payment_whose_webhook_never_came(fake_stripe):
     open_, _ = pledge(campaign, amount_cents=1300, email="open@example.org")
     fake_stripe.complete_checkout(paid.checkout_session_id)  # its event is lost
     clock.shift(timedelta(hours=26))
-    assert sorted(services.expire_pending()) == sorted([paid.id, open_.id])
+    assert sorted(campaign_tasks.expire_pending()) == sorted([paid.id, open_.id])
     assert (reload(paid).status, reload(open_).status) == ("succeeded", "expired")
     assert fake_stripe.get(open_.checkout_session_id)["status"] == "expired"
     assert services.raised_cents(campaign) == 1200

@@ -56,14 +56,20 @@ def eligible_application(call, owner=None, screen=True, **values):
 
 @pytest.fixture
 def jury_alone(app, monkeypatch):
-    """The jury on its own: its own selection planner, and none of the other domains'
-    receivers of the selection signals (matching and campaigns test those themselves)."""
+    """The jury on its own: its own selection planner, nothing behind its ports (matching
+    and campaigns test their part themselves) and no receiver of its selection signal."""
+    from app.core import ports
     from app.jury import events
+    from app.jury.ports import MatchReservation, SelectionCampaigns
     from app.jury.selection import PLANNER_HOOK
 
     monkeypatch.delitem(app.extensions, PLANNER_HOOK, raising=False)
+    providers = app.extensions["streekfonds_ports"]
+    monkeypatch.setitem(providers, MatchReservation, lambda call, applications: None)
+    monkeypatch.setitem(providers, SelectionCampaigns, lambda call, selected: None)
+    assert set(ports.providers(app)) >= {MatchReservation, SelectionCampaigns}
     muted = []
-    for signal in (events.selection_confirming, events.selection_confirmed):
+    for signal in (events.selection_confirmed,):
         for receiver in list(signal.receivers_for(object())):
             signal.disconnect(receiver)
             muted.append((signal, receiver))

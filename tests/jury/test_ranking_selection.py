@@ -4,6 +4,7 @@ proposal walk, and the staged confirmation."""
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -11,18 +12,33 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.calls.models import Application
+from app.core import ports
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict
 from app.extensions import db
 from app.jury import events
 from app.jury import services as jury
 from app.jury.models import Selection
+from app.jury.ports import MatchReservation
 from app.jury.selection import BudgetPlanner, walk
 from tests import factories as f
 from tests.jury.conftest import ONE_CRITERION, closed_call
 
 K = math.sqrt(5.25)
 pytestmark = pytest.mark.usefixtures("jury_alone")
+
+
+@contextmanager
+def _providing(app, port, implementation):
+    """`implementation` answers `port` for the duration of the block."""
+    providers = app.extensions["streekfonds_ports"]
+    before = providers[port]
+    providers[port] = implementation
+    try:
+        yield
+    finally:
+        providers[port] = before
+    assert ports.providers(app)[port] is before
 
 
 def _scenario(calibration=True, **call_values):
@@ -201,10 +217,8 @@ def test_confirm_the_proposal_is_staged_and_announced_once(client, app):
     def confirmed(call, selected, not_selected):
         seen.append(("confirmed", [a.id for a in selected], [a.id for a in not_selected]))
 
-    with (
-        events.selection_confirming.connected_to(confirming),
-        events.selection_confirmed.connected_to(confirmed),
-    ):
+    # Matching's reservation (a port, called before any status changes) and the signal after.
+    with _providing(app, MatchReservation, confirming), events.selection_confirmed.connected_to(confirmed):
         resp = _api(client, s, {"application_ids": [s.x.id, s.y.id, s.z.id]})
     assert resp.status_code == 200, resp.get_json()
     assert seen == [
@@ -276,7 +290,7 @@ def test_a_refusing_receiver_changes_nothing(client, app):
     def refuse(call, applications):
         raise Conflict("sponsors cannot cover this", code="match_not_covered")
 
-    with events.selection_confirming.connected_to(refuse):
+    with _providing(app, MatchReservation, refuse):
         resp = _api(client, s, {"application_ids": [s.x.id, s.y.id, s.z.id]})
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "match_not_covered"
     db.session.expire_all()

@@ -107,3 +107,33 @@ def test_postgresql_refuses_to_change_or_delete_an_entry():
     ):
         with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
             db.session.execute(text(sql), {"id": tx.id})
+
+
+def _raw_transaction(conn, amounts: list[int]) -> int:
+    tx_id = conn.execute(
+        text("INSERT INTO journal_transactions (created_at, kind) VALUES (now(), 'raw') RETURNING id")
+    ).scalar_one()
+    for i, cents in enumerate(amounts):
+        conn.execute(
+            text("INSERT INTO journal_entries (transaction_id, account, amount_cents) VALUES (:t, :a, :c)"),
+            {"t": tx_id, "a": f"raw:{i}", "c": cents},
+        )
+    return tx_id
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_an_unbalanced_journal_transaction_at_commit(app):
+    # Through raw SQL on a connection of its own: no Python rule stands in the way.
+    with db.engine.connect() as conn:
+        _raw_transaction(conn, [500, -400])  # the INSERTs pass: the check is deferred
+        with pytest.raises(Exception, match="does not balance"):
+            conn.commit()
+        conn.rollback()
+    with db.engine.connect() as conn:
+        _raw_transaction(conn, [500, -500])
+        conn.execute(text("SET CONSTRAINTS journal_entries_balanced IMMEDIATE"))  # checked now: it balances
+        conn.rollback()  # nothing of this test stays
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM journal_transactions WHERE kind = 'raw'")).scalar() == 0
+        )

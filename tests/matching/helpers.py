@@ -8,8 +8,10 @@ import itertools
 from app.calls import services as calls
 from app.campaigns import services as campaigns
 from app.campaigns.refunds import record_offline_gift
+from app.core import ports
 from app.extensions import db
 from app.jury import events as jury_events
+from app.jury.ports import MatchReservation, SelectionCampaigns
 from app.matching import services as matching
 from app.payments import services as payments
 from tests import factories
@@ -35,9 +37,10 @@ def in_review(call, target_cents: int, municipality: str = "Gent", **values):
 
 def confirm(call, applications) -> None:
     """What the jury's confirmation does, as far as matching and campaigns see it."""
-    jury_events.selection_confirming.send(call, applications=list(applications))
+    ports.get(MatchReservation)(call, list(applications))
     for a in applications:
         calls.set_application_status(a, "selected", None)
+    ports.get(SelectionCampaigns)(call, list(applications))
     jury_events.selection_confirmed.send(call, selected=list(applications), not_selected=[])
 
 

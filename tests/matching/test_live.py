@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import User
+from app.campaigns.ports import Matching
+from app.core import ports
 from app.extensions import db
 from app.matching import services as matching
 from app.matching.models import PledgeDraw
@@ -94,11 +96,8 @@ def test_a_repeated_confirmation_draws_once():
     event = h.succeed(p)
     h.succeed(p, event_id=event["id"])  # the same webhook again
     h.succeed(p)  # another event for a pledge that already succeeded
-    from app.campaigns.events import pledge_succeeded, pledge_succeeded_last
-
-    # Even a duplicate signal (matching draws on the second one, after the outbox row).
-    pledge_succeeded.send(p)
-    pledge_succeeded_last.send(p)
+    # Even a repeated call of matching's step of the confirmation path.
+    ports.get(Matching).pledge_counted(p)
     assert h.balances(c) == (90_000, 0, 10_000)
     h.assert_ledger_clean()
 

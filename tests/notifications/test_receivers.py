@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.campaigns import payment_handling
+from app.campaigns import confirmation
 from app.campaigns import services as campaigns
 from app.campaigns import tasks as campaign_tasks
 from app.core import clock
@@ -74,7 +74,7 @@ def _paid(campaign, amount, email, opt_in=False, name="Bea"):
     pledge, _token = campaigns.create_pledge(
         campaign, {"amount_cents": amount, "email": email, "display_name": name, "notify_opt_in": opt_in}
     )
-    payment_handling.succeed(pledge)
+    confirmation.succeed(pledge)
     return pledge
 
 

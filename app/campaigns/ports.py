@@ -1,0 +1,54 @@
+"""What campaigns asks of the layers above it, inside its own transaction.
+
+Matching and notifications stand above campaigns (pyproject.toml), so campaigns does not
+import them: it calls the object each provides for these ports in its `setup.register`
+(app/core/ports.py). Each call happens at a fixed point of campaigns' code (see
+confirmation.py and services.py), never through a signal.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.campaigns.models import Campaign, Pledge
+from app.core import ports
+
+
+@ports.declare
+class Matching(Protocol):
+    """The match money of a campaign. Every method that changes something takes the
+    project's match row lock and, where money moves, the shared commitment rows: call it
+    after the pledge and campaign rows are locked, as the last step before the transaction
+    ends."""
+
+    def campaign_opened(self, campaign: Campaign) -> None:
+        """Link the campaign to the match its selection reserved."""
+
+    def campaign_closed(self, campaign: Campaign) -> None:
+        """Settle the match at close (waits for pledges still pending)."""
+
+    def pledge_counted(self, pledge: Pledge) -> None:
+        """A pledge's money counts: the live draw, and a settlement that waited for it."""
+
+    def pledge_resolved(self, pledge: Pledge) -> None:
+        """A pending pledge failed or expired: a closed campaign may settle now."""
+
+    def pledge_returned(self, pledge: Pledge) -> None:
+        """A refund, a lost dispute or a cancelled gift: give back the match it no longer earns."""
+
+    def matched_cents(self, campaign: Campaign) -> int:
+        """The match on top of the campaign now (reads only)."""
+
+    def pledge_effect(self, campaign: Campaign, amount_cents: int) -> int:
+        """What a pledge of this amount would draw now (reads only: "your 20 euro becomes 40")."""
+
+
+@ports.declare
+class PledgeMail(Protocol):
+    """The mails a pledge's money owes its backer: outbox rows in this transaction."""
+
+    def receipt(self, pledge: Pledge) -> None:
+        """The receipt, once per pledge."""
+
+    def refunded(self, pledge: Pledge, amount_cents: int) -> None:
+        """A refund step of `amount_cents`, once per step."""
