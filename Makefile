@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
+# The demo fund's bank account (a valid test IBAN), so backers can choose a transfer and
+# the demo's bank statement can be imported. A real installation sets its own.
+DEMO_BANK := BANK_IBAN=$${BANK_IBAN:-BE68539007547034} BANK_BIC=$${BANK_BIC:-GKCCBEBB} BANK_BENEFICIARY="$${BANK_BENEFICIARY:-Streekfonds Meetjesland vzw}"
 
 .PHONY: run test install lint translations demo worker clean browser
 
@@ -31,12 +34,12 @@ browser:
 run: install
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load
+	$(DEMO_BANK) $(BIN)/flask demo load
 	@echo "streekfonds runs on http://127.0.0.1:5000 (tasks in-process, demo payments, mail in the log)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEMO_BANK) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 demo: install
-	$(BIN)/flask db upgrade && $(BIN)/flask demo load
+	$(BIN)/flask db upgrade && $(DEMO_BANK) $(BIN)/flask demo load
 
 worker: install
 	$(BIN)/celery -A workers.celery_app worker --loglevel=info

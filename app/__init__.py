@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.accounts import setup as accounts_setup
 from app.api import setup as api_setup
+from app.banking import setup as banking_setup
 from app.calls import setup as calls_setup
 from app.campaigns import setup as campaigns_setup
 from app.config import Config
@@ -31,6 +32,7 @@ DOMAINS = (
     "campaigns",
     "matching",
     "payouts",
+    "banking",
     "notifications",
     "transparency",
     "api",
@@ -48,6 +50,7 @@ SETUPS = (
     campaigns_setup,
     matching_setup,
     payouts_setup,
+    banking_setup,
     notifications_setup,
     transparency_setup,
     api_setup,

@@ -48,6 +48,12 @@ class Config:
         self.PAYOUT_DEBTOR_IBAN = env.get("PAYOUT_DEBTOR_IBAN", "")
         self.PAYOUT_DEBTOR_BIC = env.get("PAYOUT_DEBTOR_BIC", "")
         self.SEPA_PAIN_VERSION = env.get("SEPA_PAIN_VERSION", "pain.001.001.09")
+        # The fund's bank account for gifts by transfer (empty: backers cannot choose it).
+        self.BANK_IBAN = env.get("BANK_IBAN", "").replace(" ", "").upper()
+        self.BANK_BIC = env.get("BANK_BIC", "").replace(" ", "").upper()
+        self.BANK_BENEFICIARY = env.get("BANK_BENEFICIARY", "")
+        # A pledge by transfer waits this many days for its money (reminder at half time).
+        self.BANK_TRANSFER_DAYS = int(env.get("BANK_TRANSFER_DAYS", "14"))
         # Mail
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

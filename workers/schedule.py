@@ -31,6 +31,7 @@ def entries(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "calls.close_due": every(60),
         "campaigns.close_due": every(60),
         "campaigns.expire_pending": every(300),
+        "campaigns.sweep_transfers": every(3600),
         "matching.settle_due": every(300),
         "jury.send_reminders": every(3600),
         "payouts.send_final_report_reminders": every(3600),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -74,12 +74,25 @@ class CampaignPledges(MethodView):
             client_key=request.headers.get("Idempotency-Key"),
         )
         commit()
-        return {
+        out = {
             "id": pledge.id,
             "status": pledge.status,
+            "method": pledge.method,
+            "amount_cents": pledge.amount_cents,
             "checkout_url": pledge.checkout_url,
             "receipt_token": token,
         }
+        transfer = campaigns.transfer_instructions(pledge)
+        if transfer is not None:
+            out.update(
+                iban=transfer.iban,
+                bic=transfer.bic,
+                beneficiary=transfer.beneficiary,
+                structured_reference=transfer.structured_reference,
+                qr_url=current_app.config["PUBLIC_BASE_URL"]
+                + url_for("campaigns.pledge_qr", pledge_id=pledge.id, token=token),
+            )
+        return out
 
     @require_user("fund_manager", "admin", "auditor")
     @blp.arguments(schemas.CampaignListArgs(only=("limit", "after")), location="query")

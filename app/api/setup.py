@@ -8,6 +8,7 @@ from flask_smorest import Api
 
 from app.api import (
     applications,
+    banking,
     calls,
     campaigns,
     jury,
@@ -32,6 +33,7 @@ API_MODULES = (
     transparency,
     notifications,
     payouts,
+    banking,
 )
 
 

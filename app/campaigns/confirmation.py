@@ -222,7 +222,7 @@ def _confirm_refund_rows(pledge: Pledge, update: PaymentUpdate) -> None:
 def dispatch_refund(pledge: Pledge, refund: Refund) -> None:
     """A refund row was written: offline money paid back by hand stops counting now; an
     online refund asks its gateway after commit (task `campaigns.refund_pledge`)."""
-    if pledge.is_offline:
+    if pledge.refunded_by_hand:
         refund.status = "succeeded"
         refund.confirmed_at = clock.now()
         apply_refund(pledge, pledge.refunded_cents + refund.amount_cents, refund.amount_cents)

@@ -13,6 +13,15 @@ from app.calls.forms import EuroField
 
 
 class PledgeForm(FlaskForm):
+    method = RadioField(
+        _l("Hoe betaal je?"),
+        choices=[
+            ("online", _l("Online, met Bancontact of een kaart")),
+            ("bank_transfer", _l("Met een overschrijving (QR-code of rekeningnummer)")),
+        ],
+        default="online",
+        validators=[Optional()],
+    )
     amount = EuroField(
         _l("Bedrag in euro"), validators=[DataRequired()], description=_l("Bijvoorbeeld 25 of 12,50")
     )

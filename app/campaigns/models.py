@@ -40,6 +40,8 @@ PLEDGE_STATES = StateMachine(
     "bijdrage",
     {
         "pending": {"succeeded", "failed", "expired"},
+        # A bank transfer that arrives after its pledge expired still counts (late).
+        "expired": {"succeeded"},
         "succeeded": {"refunded", "partially_refunded", "disputed", "cancelled"},
         "partially_refunded": {"partially_refunded", "refunded", "disputed"},
         "disputed": {"succeeded", "partially_refunded", "dispute_lost"},
@@ -126,11 +128,23 @@ class Pledge(Base):
     # Fernet-encrypted JSON {rrn, name, street, postal_code, city}, only when asked for.
     tax_certificate_encrypted: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A backer who chose to pay by bank transfer: pending until a statement line pays it,
+    # then counted (and matched) like a card payment, unlike an offline gift staff record.
+    announced_by_backer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The ledger account holding the pledge's money when the method alone does not say
+    # (a bank transfer: `bank:<iban>` of the account the statement showed it on).
+    held_account: Mapped[str | None] = mapped_column(String(60))
 
     campaign: Mapped[Campaign] = relationship()
 
     @property
     def is_offline(self) -> bool:
+        """A gift staff recorded by hand (it may be excluded from the match)."""
+        return self.method in OFFLINE_METHODS and not self.announced_by_backer
+
+    @property
+    def refunded_by_hand(self) -> bool:
+        """No gateway holds the money: a refund is a bank transfer or cash the fund pays."""
         return self.method in OFFLINE_METHODS
 
     @property

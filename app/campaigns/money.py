@@ -25,8 +25,12 @@ def raised_account(campaign_id: int) -> str:
     return f"campaign:{campaign_id}:raised"
 
 
-def held_account(method: str) -> str:
-    return f"gateway:{method}" if method in ONLINE_METHODS else f"offline:{method}"
+def held_account(pledge: Pledge) -> str:
+    """The account that holds the pledge's money: its bank account once a statement paid
+    it, else the gateway's or the offline method's."""
+    if pledge.held_account:
+        return pledge.held_account
+    return f"gateway:{pledge.method}" if pledge.method in ONLINE_METHODS else f"offline:{pledge.method}"
 
 
 def posted(key: str) -> JournalTransaction | None:
@@ -51,7 +55,7 @@ def _move(pledge: Pledge, cents: int, kind: str, key: str, memo: str | None):
     # The unique idempotency key decides whether this posts: no SELECT for it first.
     posted_id = ledger.record(
         kind,
-        {held_account(pledge.method): cents, raised_account(pledge.campaign_id): -cents},
+        {held_account(pledge): cents, raised_account(pledge.campaign_id): -cents},
         idempotency_key=key,
         campaign_id=pledge.campaign_id,
         pledge_id=pledge.id,

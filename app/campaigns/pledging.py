@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
-from app.campaigns import taxcert
+from app.campaigns import taxcert, transfers
 from app.campaigns.models import Campaign, Pledge
-from app.core import clock
+from app.campaigns.ports import PledgeMail
+from app.core import clock, ports
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.money import format_cents
 from app.extensions import db
@@ -112,19 +113,26 @@ def create_pledge(
     if campaign.status != "open" or (campaign.ends_at and campaign.ends_at <= clock.now()):
         raise Conflict(_("Deze campagne loopt niet; bijdragen kan nu niet."), code="campaign_not_open")
     clean = check_pledge_values(campaign, values)
-    fingerprint = _fingerprint(clean)
+    fingerprint = _fingerprint({**clean, "method": values.get("method") or ""})
     if client_key:
         client_key = client_key.strip()[:255]
         existing = _by_client_key(campaign.id, client_key)
         if existing is not None:
             return _replay(existing, fingerprint)
     certificate = clean.pop("tax_certificate")
-    gateway = payments.get_gateway()
+    by_transfer = values.get("method") == transfers.METHOD
+    if by_transfer and not current_app.config.get("BANK_IBAN"):
+        raise ValidationFailed(
+            _("Betalen met een overschrijving kan bij dit fonds niet."),
+            details={"method": [_("Kies een andere betaalwijze.")]},
+        )
+    gateway = None if by_transfer else payments.get_gateway()
     nonce = secrets.token_hex(16)
     pledge = Pledge(
         campaign_id=campaign.id,
         user_id=user_id,
-        method=gateway.name,
+        method=transfers.METHOD if by_transfer else gateway.name,
+        announced_by_backer=by_transfer,
         status="pending",
         receipt_nonce=nonce,
         client_key=client_key or None,
@@ -143,6 +151,9 @@ def create_pledge(
         if existing is None:
             raise
         return _replay(existing, fingerprint)
+    if gateway is None:  # the backer pays by transfer; a bank statement confirms it
+        ports.get(PledgeMail).transfer_instructions(pledge)
+        return pledge, token
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     checkout = gateway.create_checkout(
         payments.CheckoutRequest(

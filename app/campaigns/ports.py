@@ -52,3 +52,9 @@ class PledgeMail(Protocol):
 
     def refunded(self, pledge: Pledge, amount_cents: int) -> None:
         """A refund step of `amount_cents`, once per step."""
+
+    def transfer_instructions(self, pledge: Pledge) -> None:
+        """How to pay a pledge by bank transfer (account, communication), once per pledge."""
+
+    def transfer_reminder(self, pledge: Pledge) -> None:
+        """A reminder that the transfer has not arrived yet, once per pledge."""

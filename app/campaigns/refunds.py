@@ -123,10 +123,13 @@ def stale_refund_ids(older_than_minutes: int = 10) -> list[int]:
     )
 
 
-def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) -> Pledge:
+def record_offline_gift(
+    campaign: Campaign, values: dict, actor_id: int | None, held_account: str | None = None
+) -> Pledge:
     """A bank transfer or cash gift, counted at once. With an e-mail it counts as that
     backer, without one as a backer of its own. Refuses a campaign that is not open (409)
-    and a bad amount, method or missing reference (422)."""
+    and a bad amount, method or missing reference (422). ``held_account``: the ledger
+    account the money is on when known (a bank statement line: ``bank:<iban>``)."""
     if campaign.status != "open":
         raise Conflict(_("Deze campagne loopt niet."), code="campaign_not_open")
     errors: dict[str, list[str]] = {}
@@ -158,6 +161,7 @@ def record_offline_gift(campaign: Campaign, values: dict, actor_id: int | None) 
         status="pending",
         receipt_nonce=secrets.token_hex(16),
         recorded_by_id=actor_id,
+        held_account=held_account,
     )
     pledge.receipt_token_hash = token_hash(receipt_token(pledge))
     db.session.add(pledge)

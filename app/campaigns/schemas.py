@@ -48,6 +48,13 @@ class TaxCertificateSchema(Schema):
 
 
 class PledgeInSchema(Schema):
+    # "bank_transfer": pay by transfer with a structured communication (no checkout);
+    # anything else (or nothing) goes to the payment gateway's checkout.
+    method = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(["checkout", "card", "bancontact", "bank_transfer"]),
+    )
     amount_cents = fields.Integer(required=True, strict=True)
     email = fields.String(required=True)
     display_name = fields.String(load_default="")
@@ -61,8 +68,16 @@ class PledgeInSchema(Schema):
 class PledgeCreatedSchema(Schema):
     id = fields.Integer()
     status = fields.String()
-    checkout_url = fields.String()
+    method = fields.String()
+    amount_cents = fields.Integer()
+    checkout_url = fields.String(allow_none=True)
     receipt_token = fields.String()
+    # Only for method "bank_transfer": where and how to transfer.
+    iban = fields.String()
+    bic = fields.String()
+    beneficiary = fields.String()
+    structured_reference = fields.String()
+    qr_url = fields.String()
 
 
 class PledgeSchema(Schema):

@@ -29,6 +29,14 @@ from app.campaigns.refunds import (  # noqa: F401
     stale_refund_ids,
 )
 from app.campaigns.taxcert import tax_certificate_requests  # noqa: F401
+from app.campaigns.transfers import (  # noqa: F401
+    announced_cents,
+    pay_by_transfer,
+    sweep_transfers,
+    transfer_days,
+)
+from app.campaigns.transfers import instructions as transfer_instructions  # noqa: F401
+from app.campaigns.transfers import unpay as unpay_transfer  # noqa: F401
 from app.core import audit, clock, ports
 from app.core.errors import NotFound
 from app.extensions import db

@@ -46,6 +46,14 @@ def expire_pending() -> list[int]:
     return done
 
 
+@shared_task(name="campaigns.sweep_transfers")
+def sweep_transfers() -> dict:
+    """Expire transfer pledges that waited long enough; remind the ones past half time."""
+    done = services.sweep_transfers()
+    db.session.commit()
+    return done
+
+
 @shared_task(name="campaigns.refund_pledge")
 def refund_pledge(refund_id: int) -> None:
     services.run_refund(refund_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.campaigns import content, forms, services
+from app.campaigns import content, forms, services, transfers
 from app.campaigns.models import Campaign
+from app.core import bank_transfer, epc_qr
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -57,6 +58,7 @@ def show_campaign(campaign_id):
         "campaigns/show.html",
         campaign=campaign,
         figures=services.summary(campaign),
+        announced_cents=transfers.announced_cents(campaign.id),
         story_html=content.render_markdown(campaign.story_markdown),
         pictures=content.pictures_of(campaign),
         updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],
@@ -79,6 +81,7 @@ def picture(campaign_id, picture_id):
 
 def _pledge_values(form: forms.PledgeForm) -> dict:
     values = {
+        "method": "bank_transfer" if form.method.data == "bank_transfer" else None,
         "amount_cents": form.amount.cents,
         "email": form.email.data,
         "display_name": form.display_name.data,
@@ -131,9 +134,20 @@ def pledge(campaign_id):
             tokens = dict(session.get(_TOKENS) or {})
             tokens[str(new.id)] = token
             session[_TOKENS] = dict(list(tokens.items())[-20:])
+            if new.checkout_url is None:  # by transfer: how to pay, with the QR code
+                return redirect(url_for("campaigns.pledge_status", pledge_id=new.id, token=token), 303)
             return redirect(new.checkout_url, 303)
     status = 422 if form.errors else (409 if campaign.status != "open" else 200)
-    return render_template("campaigns/pledge.html", campaign=campaign, form=form, call=campaign.call), status
+    return (
+        render_template(
+            "campaigns/pledge.html",
+            campaign=campaign,
+            form=form,
+            call=campaign.call,
+            transfers_offered=bank_transfer.fund_account() is not None,
+        ),
+        status,
+    )
 
 
 @bp.route("/pledges/<int:pledge_id>/thanks")
@@ -152,7 +166,29 @@ def thanks(pledge_id):
 def pledge_status(pledge_id):
     token = request.args.get("token", "")
     found = services.pledge_by_token(pledge_id, token)
-    return render_template("campaigns/pledge_status.html", pledge=found, campaign=found.campaign, token=token)
+    return render_template(
+        "campaigns/pledge_status.html",
+        pledge=found,
+        campaign=found.campaign,
+        token=token,
+        transfer=transfers.instructions(found),
+    )
+
+
+@bp.route("/pledges/<int:pledge_id>/qr")
+def pledge_qr(pledge_id):
+    """The EPC QR code of a pledge by transfer (SVG, or PNG with ?format=png); needs the
+    receipt token, as the status page does."""
+    found = services.pledge_by_token(pledge_id, request.args.get("token", ""))
+    transfer = transfers.instructions(found)
+    if transfer is None:
+        abort(404)
+    fmt = "png" if request.args.get("format") == "png" else "svg"
+    return Response(
+        epc_qr.render(transfer.qr_payload, fmt),
+        mimetype="image/png" if fmt == "png" else "image/svg+xml",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/embed")

@@ -103,6 +103,24 @@ def post(
     return db.session.get(JournalTransaction, tx_id)
 
 
+def posted_id(idempotency_key: str) -> int | None:
+    """The id of the transaction posted under ``idempotency_key``, or None."""
+    return db.session.scalar(
+        select(JournalTransaction.id).where(JournalTransaction.idempotency_key == idempotency_key)
+    )
+
+
+def next_key(prefix: str) -> str:
+    """``prefix:<n>`` with n one past the last posted, for a booking that may recur for
+    the same thing (booked, reversed, booked again) yet must post once per round."""
+    last = db.session.scalar(
+        select(func.count())
+        .select_from(JournalTransaction)
+        .where(JournalTransaction.idempotency_key.like(f"{prefix}:%"))
+    )
+    return f"{prefix}:{(last or 0) + 1}"
+
+
 def reverse(original: JournalTransaction, kind: str | None = None, **refs) -> JournalTransaction:
     """Post the mirror image of `original`, pointing back at it. Refuses a second reversal."""
     return post(

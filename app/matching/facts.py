@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.campaigns import services
-from app.campaigns.models import COUNTING, OFFLINE_METHODS, Campaign
+from app.campaigns.models import COUNTING, Campaign
 from app.extensions import db
 from app.matching.policy import PledgeFact, Project
 
@@ -35,7 +35,7 @@ def pledge_fact(pledge: Any) -> PledgeFact:
         pledge_id=pledge.id,
         backer=svc.backer_key(pledge),
         net_cents=net_cents(pledge),
-        offline=pledge.method in OFFLINE_METHODS,
+        offline=bool(pledge.is_offline),
         owner=bool(svc.is_owner_pledge(pledge)),
     )
 

@@ -54,6 +54,9 @@ class CommitmentOutSchema(Schema):
     reserved_cents = fields.Integer()
     matched_cents = fields.Integer()
     created_at = fields.DateTime()
+    # How the sponsor pays it by transfer (null when the fund has no account set).
+    structured_reference = fields.String(allow_none=True)
+    qr_url = fields.String(allow_none=True)
 
 
 class AllocationSchema(Schema):

@@ -62,5 +62,6 @@ __all__ = [
     "sponsor_report",
     "sponsors_query",
     "update_sponsor",
+    "add_check",
     "verify_ledger",
 ]

@@ -281,8 +281,9 @@ CHECKS = (
 
 
 def add_check(app: Flask, name: str, check: Callable[[list[dict]], None]) -> None:
-    """Add a higher domain's check to this app's `verify_ledger()`, run after the ones
-    above; `check(out)` appends a violation dict (`check`, `message`, …) per finding."""
+    """A domain above matching adds a check of its own money (payouts: what the projects
+    were paid; banking: the bank accounts), run by `verify_ledger()` after the ones above;
+    `check(out)` appends a violation dict (`check`, `message`, …) per finding."""
     app.extensions.setdefault("streekfonds_ledger_checks", []).append((name, check))
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.calls.models import Call
+from app.core import bank_transfer, epc_qr
+from app.core import structured_reference as ogm
 from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.core.transaction import attempt
@@ -123,6 +125,39 @@ def sponsor(sponsor_id):
         received_form=forms.ReceivedForm(prefix="r"),
         kinds=KIND_LABELS,
     ), status
+
+
+@bp.route("/manage/commitments/<int:commitment_id>")
+@roles_required(*READERS)
+def commitment(commitment_id):
+    """One commitment: its balances and how the sponsor pays it by transfer."""
+    the_commitment = services.get_commitment(commitment_id)
+    return render_template(
+        "matching/commitment.html",
+        commitment=the_commitment,
+        sponsor=the_commitment.sponsor,
+        balances=services.commitment_balances(the_commitment),
+        transfer=_transfer(the_commitment),
+    )
+
+
+def _transfer(the_commitment):
+    return bank_transfer.instructions(ogm.COMMITMENT, the_commitment.id, the_commitment.amount_cents)
+
+
+@bp.route("/manage/commitments/<int:commitment_id>/qr")
+@roles_required(*READERS)
+def commitment_qr(commitment_id):
+    """The EPC QR code a sponsor scans to pay the commitment (SVG, or PNG with ?format=png)."""
+    transfer = _transfer(services.get_commitment(commitment_id))
+    if transfer is None:
+        abort(404)
+    fmt = "png" if request.args.get("format") == "png" else "svg"
+    return Response(
+        epc_qr.render(transfer.qr_payload, fmt),
+        mimetype="image/png" if fmt == "png" else "image/svg+xml",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 @bp.route("/manage/commitments/<int:commitment_id>/received", methods=["POST"])

@@ -115,6 +115,49 @@ def pledge_receipt(pledge: Pledge) -> None:
     )
 
 
+def _transfer_context(pledge: Pledge) -> dict[str, Any] | None:
+    transfer = campaigns.transfer_instructions(pledge)
+    if transfer is None:
+        return None
+    return {
+        **_campaign_context(pledge.campaign),
+        "name": pledge.display_name or "",
+        "amount_cents": transfer.amount_cents,
+        "iban": transfer.iban_grouped,
+        "bic": transfer.bic,
+        "beneficiary": transfer.beneficiary,
+        "structured_reference": transfer.structured_reference,
+        "days": campaigns.transfer_days(),
+        "status_url": pledge_status_url(pledge) or campaign_url(pledge.campaign),
+    }
+
+
+def transfer_instructions(pledge: Pledge) -> None:
+    context = _transfer_context(pledge)
+    if context is not None:
+        queue(
+            "pledge_transfer",
+            pledge.email,
+            dedupe_key=f"pledge_transfer:{pledge.id}",
+            context=context,
+            locale=_pledge_locale(pledge),
+            user_id=pledge.user_id,
+        )
+
+
+def transfer_reminder(pledge: Pledge) -> None:
+    context = _transfer_context(pledge)
+    if context is not None:
+        queue(
+            "pledge_transfer_reminder",
+            pledge.email,
+            dedupe_key=f"pledge_transfer_reminder:{pledge.id}",
+            context=context,
+            locale=_pledge_locale(pledge),
+            user_id=pledge.user_id,
+        )
+
+
 def pledge_status_url(pledge: Pledge) -> str | None:
     """The receipt/status link of the pledge (None for a pledge without a token)."""
     return campaigns.receipt_link(pledge)
@@ -272,6 +315,12 @@ class PledgeMails:
 
     def refunded(self, pledge: Pledge, amount_cents: int) -> None:
         pledge_refunded(pledge, amount_cents)
+
+    def transfer_instructions(self, pledge: Pledge) -> None:
+        transfer_instructions(pledge)
+
+    def transfer_reminder(self, pledge: Pledge) -> None:
+        transfer_reminder(pledge)
 
 
 def connect() -> None:

@@ -1,0 +1,1 @@
+"""Bank transfers: structured communications, EPC QR codes and bank statements."""
