@@ -9,6 +9,7 @@ from app.extensions import db
 from app.ledger import services as ledger
 from app.ledger.models import JournalTransaction
 from app.matching.verify import verify_ledger
+from app.payouts import services as payouts
 from app.payouts.models import PayoutRequest
 from tests import factories
 from tests.payouts import helpers as h
@@ -352,8 +353,6 @@ def test_the_final_report_holds_back_and_then_releases_the_share(client, project
 
 def test_a_call_may_hold_back_another_share():
     campaign = h.settled_project(raised=100_000, share=0.5)
-    from app.payouts import services as payouts
-
     fig = payouts.figures(campaign)
     assert (fig.held_back_cents, fig.requestable_cents) == (100_000, 100_000)
 

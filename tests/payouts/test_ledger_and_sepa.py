@@ -14,6 +14,7 @@ from app.extensions import db
 from app.ledger import services as ledger
 from app.matching.verify import verify_ledger
 from app.payouts import services as payouts
+from app.payouts import tasks as payout_tasks
 from tests import factories
 from tests.matching import helpers as mh
 from tests.payouts import helpers as h
@@ -110,6 +111,23 @@ def test_reminders_go_out_once_a_week_before_and_after_the_end(app):
         campaign.id, {"summary": "Klaar.", "spending": [{"description": "X", "amount_cents": 1}]}, owner
     )
     assert payouts.send_reminders(today + timedelta(days=50)) == []
+
+
+def test_the_beat_task_sends_the_reminder_once_however_often_it_runs(app):
+    from datetime import timedelta
+
+    from app.notifications.models import OutboxMessage
+
+    campaign = h.settled_project()
+    owner = h.owner_of(campaign)
+    today = clock.now().astimezone(clock.BRUSSELS).date()
+    payouts.set_project_end(campaign.id, today + timedelta(days=7), owner)
+    assert payout_tasks.send_final_report_reminders.apply().get() == 1
+    assert payout_tasks.send_final_report_reminders.apply().get() == 0  # a doubled beat run
+    mails = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.kind == "final_report_reminder")
+    ).all()
+    assert [(m.recipient, m.context["which"]) for m in mails] == [(owner.email, "before")]
 
 
 def test_a_batch_refuses_to_pay_a_project_above_what_it_still_has():
