@@ -37,6 +37,9 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
+        # How long (seconds) a web process may answer anonymous visitors of a public campaign
+        # page from the version it read last, without asking the database (0 = ask each time).
+        self.PUBLIC_PAGE_MAX_AGE = float(env.get("PUBLIC_PAGE_MAX_AGE", "1"))
         # Payments
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")

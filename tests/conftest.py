@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import Config
-from app.core import clock
+from app.core import clock, pagecache
 from app.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -56,6 +56,7 @@ def app_config():
         PUBLIC_BASE_URL="http://testserver.local",
         REDIS_URL="",  # tests that need the broker build their own app (tests/workers)
         SERVER_NAME=None,
+        PUBLIC_PAGE_MAX_AGE=0,  # every view reads the campaign's version (test_query_counts tries 5 s)
         PAYMENT_GATEWAY="demo",
         DATA_ENCRYPTION_KEY="",
         MAIL_SERVER="",
@@ -88,6 +89,7 @@ def _reset_schema():
 @pytest.fixture(autouse=True)
 def _clock():
     clock.reset()
+    pagecache.clear()  # rendered pages of an earlier test's (rolled back) rows
     yield
     clock.reset()
 

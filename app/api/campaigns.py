@@ -30,13 +30,11 @@ FIELDS = (
 )
 
 
-def dump(campaign: Campaign) -> dict:
-    """The campaign's fields and figures; the response schema serialises them."""
-    figures = {
-        "raised_cents": campaigns.raised_cents(campaign),
-        "matched_cents": campaigns.matched_cents(campaign),
-        "backers_count": campaigns.backers_count(campaign),
-    }
+def dump(campaign: Campaign, shown: dict | None = None) -> dict:
+    """The campaign's fields and figures (`shown`: its public figures, when read already
+    for a whole page); the response schema serialises them."""
+    shown = shown or campaigns.public_figures([campaign])[campaign.id]
+    figures = {k: shown[k] for k in ("raised_cents", "matched_cents", "backers_count")}
     return {**{k: getattr(campaign, k) for k in FIELDS}, **figures}
 
 
@@ -48,14 +46,22 @@ def list_campaigns(args):
     query = campaigns.campaigns_query(
         args["municipality"], args["theme"], args["status"], args["q"], current_api_user()
     )
-    return page(query, Campaign.id, args, dump)
+    out = page(query, Campaign.id, args)
+    shown = campaigns.public_figures(out["items"])  # the whole page's figures in one query
+    out["items"] = [dump(c, shown[c.id]) for c in out["items"]]
+    if campaigns.figures_written():
+        commit()  # the figures cache rows a stale campaign got
+    return out
 
 
 @blp.route("/<int:campaign_id>")
 @blp.response(200, schemas.CampaignSchema)
 def get_campaign(campaign_id):
-    """One campaign with raised (from the ledger), matched and backers."""
-    return dump(campaigns.get_campaign(campaign_id, current_api_user()))
+    """One campaign with raised (kept with every ledger posting), matched and backers."""
+    out = dump(campaigns.get_campaign(campaign_id, current_api_user()))
+    if campaigns.figures_written():
+        commit()
+    return out
 
 
 @blp.route("/<int:campaign_id>/pledges")

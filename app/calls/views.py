@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from app.calls import forms, services
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import Application, Call
 from app.calls.validation import format_enterprise_number
+from app.core import http
 from app.core.errors import DomainError
 from app.core.transaction import attempt
 from app.extensions import db
@@ -31,13 +32,14 @@ def apply_form_errors(form, exc: DomainError, mapping: dict | None = None) -> No
 
 @bp.route("/")
 def home():
-    return render_template("home.html", calls=services.list_open_calls())
+    page = render_template("home.html", calls=services.list_open_calls())
+    return http.finish_by_content(make_response(page))
 
 
 @bp.route("/calls")
 def list_calls():
     calls = db.session.scalars(services.calls_query(current_user).order_by(Call.closes_at.desc())).all()
-    return render_template("calls/list.html", calls=calls)
+    return http.finish_by_content(make_response(render_template("calls/list.html", calls=calls)))
 
 
 @bp.route("/calls/<int:call_id>")
@@ -48,7 +50,8 @@ def show_call(call_id):
         mine = db.session.scalars(
             services.applications_of(current_user).where(Application.call_id == call.id)
         ).all()
-    return render_template("calls/show.html", call=call, mine=mine, type_labels=APPLICANT_TYPE_LABELS)
+    page = render_template("calls/show.html", call=call, mine=mine, type_labels=APPLICANT_TYPE_LABELS)
+    return http.finish_by_content(make_response(page))
 
 
 # --- applicant ---------------------------------------------------------------------------

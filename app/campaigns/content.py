@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.campaigns import events
 from app.campaigns.models import Campaign, CampaignPicture, CampaignUpdate
-from app.core import audit
+from app.core import audit, clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.uploads import IMAGES, check_upload
 from app.extensions import db
@@ -108,6 +108,7 @@ def add_picture(
         content=checked.content,
     )
     db.session.add(picture)
+    campaign.changed_at = clock.now()  # the public page's validators move
     db.session.flush()
     return picture
 
@@ -132,6 +133,7 @@ def get_picture(campaign: Campaign, picture_id: int) -> CampaignPicture:
 def remove_picture(campaign: Campaign, picture_id: int) -> None:
     _editable(campaign)
     db.session.delete(get_picture(campaign, picture_id))
+    campaign.changed_at = clock.now()
     db.session.flush()
 
 
@@ -150,6 +152,7 @@ def post_update(campaign: Campaign, title: str, body: str, actor_id: int) -> Cam
         campaign_id=campaign.id, author_id=actor_id, title=title.strip(), body_markdown=body
     )
     db.session.add(update)
+    campaign.changed_at = clock.now()
     db.session.flush()
     events.campaign_update_posted.send(update)
     return update

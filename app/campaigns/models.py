@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -87,9 +88,32 @@ class Campaign(Base):
     milestone_50_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     milestone_100_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Raised once per change of what the public figures are made of (every posting, in the
+    # same statement; settlement; opening and closing): the figures cache is valid for one
+    # version. `changed_at` is the public pages' Last-Modified.
+    figures_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     call: Mapped[Call] = relationship()
     application: Mapped[Application] = relationship()
+
+
+class CampaignFigures(Base):
+    """The figures every visitor sees that are not on the campaign row itself (raised is:
+    `raised_cache_cents`), as computed at `version` of the campaign's figures_version.
+    A cache: rewritten by the first view after a change, compared with the ledger by
+    `flask ledger verify` (campaigns.figures.mismatches)."""
+
+    __tablename__ = "campaign_figures"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    backers_count: Mapped[int] = mapped_column(Integer)
+    matched_cents: Mapped[int] = mapped_column(BigInteger)
+    # [[amount, amount + match], ...]; null when the match depends on money shared with
+    # other campaigns (live mode) and is read at each view.
+    effects: Mapped[list | None] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Pledge(Base):

@@ -82,13 +82,19 @@ def bump(campaign_id: int, delta: int):
     row = db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id)
-        .values(raised_cache_cents=Campaign.raised_cache_cents + delta)
+        .values(
+            raised_cache_cents=Campaign.raised_cache_cents + delta,
+            # Same statement: the public figures cache is stale from this posting on.
+            figures_version=Campaign.figures_version + 1,
+            changed_at=clock.now(),
+        )
         .returning(
             Campaign.raised_cache_cents,
             Campaign.goal_cents,
             Campaign.status,
             Campaign.milestone_50_at,
             Campaign.milestone_100_at,
+            Campaign.figures_version,
         )
         .execution_options(synchronize_session=False)
     ).one()
@@ -96,7 +102,13 @@ def bump(campaign_id: int, delta: int):
     # they are current); one not loaded yet is not loaded for this.
     campaign = db.session.identity_map.get(identity_key(Campaign, campaign_id))
     if campaign is not None:
-        for column in ("raised_cache_cents", "status", "milestone_50_at", "milestone_100_at"):
+        for column in (
+            "raised_cache_cents",
+            "status",
+            "milestone_50_at",
+            "milestone_100_at",
+            "figures_version",
+        ):
             set_committed_value(campaign, column, getattr(row, column))
     if row.goal_cents > 0 and delta > 0:
         for percent, column, reached in (

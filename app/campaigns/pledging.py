@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.campaigns import taxcert, transfers
+from app.campaigns.figures import refresh_campaign_figures
 from app.campaigns.models import Campaign, Pledge
 from app.campaigns.ports import PledgeMail
 from app.core import clock, ports
@@ -152,6 +153,7 @@ def create_pledge(
             raise
         return _replay(existing, fingerprint)
     if gateway is None:  # the backer pays by transfer; a bank statement confirms it
+        refresh_campaign_figures(db.session, campaign.id)  # the page shows it as announced
         ports.get(PledgeMail).transfer_instructions(pledge)
         return pledge, token
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")

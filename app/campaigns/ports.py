@@ -42,6 +42,11 @@ class Matching(Protocol):
     def pledge_effect(self, campaign: Campaign, amount_cents: int) -> int:
         """What a pledge of this amount would draw now (reads only: "your 20 euro becomes 40")."""
 
+    def match_figures(self, campaigns: list[Campaign], amounts: tuple[int, ...]) -> dict[int, tuple]:
+        """For the public figures cache, set-based (reads only): {campaign id: (the match
+        shown, [[amount, amount + its match], ...], or None when that effect depends on
+        money other campaigns draw from and is read at each view)}."""
+
 
 @ports.declare
 class PledgeMail(Protocol):

@@ -11,15 +11,31 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.campaigns import confirmation, events, money
+from app.campaigns import confirmation, events, figures, money
 from app.campaigns.confirmation import refund_after_close  # noqa: F401
+from app.campaigns.figures import (  # noqa: F401
+    figures_written,
+    public_figures,
+    refresh_campaign_figures,
+)
+from app.campaigns.figures import mismatches as figures_mismatches  # noqa: F401
+from app.campaigns.listing import (  # noqa: F401
+    LIST_PAGE_SIZE,
+    PUBLIC_STATUSES,
+    STAFF,
+    campaigns_query,
+    facets,
+    is_staff,
+    list_page,
+)
 from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
 from app.campaigns.pledging import create_pledge, pledge_by_token, receipt_token  # noqa: F401
 from app.campaigns.ports import Matching
+from app.campaigns.readers import owners_of, pledges_of_campaigns  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
     cancel_offline_gift,
     record_offline_gift,
@@ -41,10 +57,6 @@ from app.core import audit, clock, ports
 from app.core.errors import NotFound
 from app.extensions import db
 from app.payments import services as payments
-
-STAFF = ("fund_manager", "admin", "auditor")
-PUBLIC_STATUSES = ("open", "succeeded", "failed")
-
 
 # --- creation and lifecycle -----------------------------------------------------------------
 
@@ -106,6 +118,7 @@ def open_campaign(campaign: Campaign, actor_id: int | None, starts_at: datetime 
     campaign.opened_at = clock.now()
     campaign.starts_at = starts_at or campaign.opened_at
     campaign.ends_at = clock.add_local_days(campaign.starts_at, campaign.call.campaign_days or 45)
+    campaign.figures_version += 1  # the pledge effects show from now on
     db.session.flush()
     audit.record(
         db.session,
@@ -137,6 +150,7 @@ def close_campaign(campaign: Campaign, actor_id: int | None = None, cancel: bool
     CAMPAIGN_STATES.check(source, target)
     campaign.status = target
     campaign.closed_at = clock.now()
+    campaign.figures_version += 1  # no more pledge effects
     db.session.flush()
     audit.record(
         db.session,
@@ -205,54 +219,16 @@ def settle_stale_pending(pledge_id: int) -> None:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role(*STAFF))
-
-
 def get_campaign(campaign_id: int, user=None) -> Campaign:
     """The campaign; a draft only for its owner and the fund's staff (404 for others)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(_("Campagne niet gevonden."))
     if campaign.status == "draft" and not (
-        _is_staff(user) or (user is not None and getattr(user, "id", None) == campaign.owner_id)
+        is_staff(user) or (user is not None and getattr(user, "id", None) == campaign.owner_id)
     ):
         raise NotFound(_("Campagne niet gevonden."))
     return campaign
-
-
-def campaigns_query(
-    municipality: str | None = None,
-    theme: str | None = None,
-    status: str | None = None,
-    search: str | None = None,
-    user=None,
-):
-    """Campaigns matching the filters; drafts and cancelled ones only for staff."""
-    q = select(Campaign)
-    if not _is_staff(user):
-        q = q.where(Campaign.status.in_(PUBLIC_STATUSES))
-    if municipality:
-        q = q.where(Campaign.municipality == municipality)
-    if theme:
-        q = q.where(Campaign.theme == theme)
-    if status:
-        q = q.where(Campaign.status == status)
-    if search and search.strip():
-        like = f"%{search.strip().lower()[:100]}%"
-        q = q.where(or_(func.lower(Campaign.title).like(like), func.lower(Campaign.summary).like(like)))
-    return q
-
-
-def facets() -> dict[str, list[str]]:
-    """Municipalities and themes of public campaigns, for the filters."""
-    rows = db.session.execute(
-        select(Campaign.municipality, Campaign.theme).where(Campaign.status.in_(PUBLIC_STATUSES))
-    ).all()
-    return {
-        "municipalities": sorted({m for m, _t in rows if m}),
-        "themes": sorted({t for _m, t in rows if t}),
-    }
 
 
 def raised_cents(campaign: Campaign) -> int:
@@ -303,6 +279,15 @@ def pending_count(campaign: Campaign) -> int:
     )
 
 
+def owns(pledge: Pledge, owner_id: int, owner_email: str | None) -> bool:
+    """Whether `pledge` is by the owner (`owner_id`, `owner_email`): by their account or
+    their e-mail address, in any case. The one rule behind is_owner_pledge and
+    `owners_of`'s users."""
+    if pledge.user_id is not None and pledge.user_id == owner_id:
+        return True
+    return bool(pledge.email and owner_email and pledge.email.lower() == owner_email.lower())
+
+
 def is_owner_pledge(pledge: Pledge) -> bool:
     """A pledge by the application owner's account or e-mail (their own money is not matched)."""
     campaign = pledge.campaign
@@ -312,7 +297,7 @@ def is_owner_pledge(pledge: Pledge) -> bool:
         return False
     # Only the address: loading the User would load its roles too (every live draw asks).
     owner_email = db.session.scalar(select(User.email).where(User.id == campaign.owner_id))
-    return bool(owner_email and pledge.email.lower() == owner_email.lower())
+    return owns(pledge, campaign.owner_id, owner_email)
 
 
 def matched_cents(campaign: Campaign) -> int:
@@ -343,10 +328,10 @@ def public_pledges(campaign: Campaign) -> list[Pledge]:
 
 
 def days_left(campaign: Campaign) -> int | None:
-    if campaign.status != "open" or campaign.ends_at is None:
-        return None
-    seconds = (campaign.ends_at - clock.now()).total_seconds()
-    return max(0, int(-(-seconds // 86400)))
+    return figures.days_left(campaign)
+
+
+days_left_until = figures.days_left_until
 
 
 def summary(campaign: Campaign) -> dict:
@@ -360,13 +345,14 @@ def summary(campaign: Campaign) -> dict:
 
 
 def cache_mismatches() -> list[dict]:
-    """Campaigns whose cached raised figure differs from the ledger (should be empty)."""
+    """Campaigns whose cached figures differ from the ledger (should be empty): raised on the
+    campaign row, and the current rows of the public figures cache (backers, match)."""
     out = []
     for campaign in db.session.scalars(select(Campaign)):
         derived = money.raised_from_ledger(campaign.id)
         if derived != campaign.raised_cache_cents:
             out.append({"campaign_id": campaign.id, "cached": campaign.raised_cache_cents, "ledger": derived})
-    return out
+    return out + figures.mismatches()
 
 
 def receipt_link(pledge: Pledge) -> str:

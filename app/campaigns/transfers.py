@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.campaigns import events, money
 from app.campaigns.confirmation import locked_pledge, succeed
+from app.campaigns.figures import refresh_campaign_figures
 from app.campaigns.models import EVER_PAID, Pledge
 from app.campaigns.ports import Matching, PledgeMail
 from app.core import audit, bank_transfer, clock, ports
@@ -115,6 +116,7 @@ def expire(pledge_id: int) -> bool:
         return False
     pledge.status = "expired"
     db.session.flush()
+    refresh_campaign_figures(db.session, pledge.campaign_id)  # no longer announced
     ports.get(Matching).pledge_resolved(pledge)  # a closed campaign may settle now
     events.pledge_expired.send(pledge)
     return True

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.campaigns import content, forms, services, transfers
 from app.campaigns.models import Campaign
-from app.core import bank_transfer, epc_qr
+from app.core import bank_transfer, epc_qr, http, pagecache
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -39,31 +52,67 @@ def list_campaigns():
         status=status,
         search=args.get("q") or None,
     )
-    campaigns = db.session.scalars(
-        query.order_by(Campaign.status != "open", Campaign.ends_at, Campaign.id).limit(200)
-    ).all()
-    return render_template(
+    campaigns, after = services.list_page(query, args.get("after"))
+    figures = services.public_figures(campaigns)
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
+    more = {k: v for k, v in args.items() if k != "after"} | {"after": after} if after else None
+    page = render_template(
         "campaigns/list.html",
         campaigns=campaigns,
-        figures={c.id: services.summary(c) for c in campaigns},
+        figures=figures,
         facets=services.facets(),
         args=args,
+        more=more,
     )
+    return http.finish_by_content(make_response(page))
 
 
 @bp.route("/campaigns/<int:campaign_id>")
 def show_campaign(campaign_id):
-    campaign = services.get_campaign(campaign_id, current_user)
+    # Everything the page shows moves the campaign's figures_version or changed_at.
+    stamp = _public_stamp(campaign_id)
+    etag = http.validator("campaign", campaign_id, *stamp)
+    cached = http.not_modified(etag, stamp[0])
+    if cached is not None:
+        return cached
+    page = pagecache.anonymous_page(
+        ("campaign", campaign_id, *stamp),
+        lambda: _campaign_page(services.get_campaign(campaign_id, current_user)),
+    )
+    return http.finish(make_response(page), etag, stamp[0])
+
+
+def _public_stamp(campaign_id: int) -> tuple:
+    """(changed_at, figures_version, status, days left) of a campaign the visitor may see;
+    for an anonymous visitor as read at most PUBLIC_PAGE_MAX_AGE seconds ago."""
+
+    def read() -> tuple:
+        c = services.get_campaign(campaign_id, current_user)
+        return (c.changed_at, c.figures_version, c.status, c.ends_at)
+
+    if pagecache.cacheable():
+        max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 0)
+        changed_at, version, status, ends_at = pagecache.recent(("campaign", campaign_id), max_age, read)
+    else:
+        changed_at, version, status, ends_at = read()
+    return (changed_at, version, status, services.days_left_until(status, ends_at))
+
+
+def _campaign_page(campaign: Campaign) -> str:
+    figures = services.public_figures([campaign])[campaign.id]
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        figures=services.summary(campaign),
+        figures=figures,
         announced_cents=transfers.announced_cents(campaign.id),
         story_html=content.render_markdown(campaign.story_markdown),
         pictures=content.pictures_of(campaign),
         updates=[(u, content.render_markdown(u.body_markdown)) for u in content.updates_of(campaign)],
         pledges=services.public_pledges(campaign),
-        effects=services.pledge_effects(campaign),
+        effects=figures["effects"],
         is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
     )
 
@@ -193,13 +242,26 @@ def pledge_qr(pledge_id):
 
 @bp.route("/campaigns/<int:campaign_id>/embed")
 def embed(campaign_id):
-    campaign = services.get_campaign(campaign_id)
-    resp = Response(
-        render_template("campaigns/embed.html", campaign=campaign, figures=services.summary(campaign))
-    )
+    # The same for every visitor (no menu, no form): shared caches may keep it a minute.
+    changed_at, version, _status, _days = _public_stamp(campaign_id)
+    etag = http.validator("embed", campaign_id, changed_at, version, str(get_locale()), personal=False)
+    resp = http.not_modified(etag, changed_at, personal=False)
+    if resp is None:
+        page = pagecache.anonymous_page(
+            ("embed", campaign_id, changed_at, version),
+            lambda: _embed_page(services.get_campaign(campaign_id)),
+        )
+        resp = http.finish(make_response(page), etag, changed_at, personal=False)
     # Meant to be framed by municipalities' and associations' sites.
     resp.headers["Content-Security-Policy"] = "frame-ancestors *"
     return resp
+
+
+def _embed_page(campaign: Campaign) -> str:
+    figures = services.public_figures([campaign])[campaign.id]
+    if services.figures_written():
+        db.session.commit()  # a read-only request: only the figures cache was written
+    return render_template("campaigns/embed.html", campaign=campaign, figures=figures)
 
 
 @bp.route("/my/campaigns")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -39,6 +40,12 @@ def format_cents(cents: int | None, locale: str = "nl") -> str:
     """`600000` → `€ 6.000,00` (Belgian Dutch); other languages in their Belgian form."""
     if cents is None:
         return ""
+    return _formatted(int(cents), locale)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(cents: int, locale: str) -> str:
+    # Babel takes ~0.4 ms per amount; a page of backers shows the same few amounts often.
     whole, rest = divmod(abs(int(cents)), 100)
     from decimal import Decimal
 

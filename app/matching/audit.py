@@ -63,6 +63,57 @@ def pledge_effect_cents(campaign: Any, amount_cents: int) -> int:
     return max(0, after - before)
 
 
+def match_figures(campaigns: Any, amounts: tuple[int, ...]) -> dict[int, tuple[int, list | None]]:
+    """For the campaigns' figures cache, set-based: {campaign id: (the match shown, [(amount,
+    amount + what it would add)] or None)}. None means "read it at each view": a live
+    project's effect depends on sponsor money every live campaign draws from."""
+    campaigns = list(campaigns)
+    by_campaign = _project_matches(campaigns)
+    at_close = [c for c in campaigns if _projects(by_campaign.get(c.id))]
+    facts_of = facts.pledge_facts_of(at_close) if at_close else {}
+    out: dict[int, tuple[int, list | None]] = {}
+    for c in campaigns:
+        pm = by_campaign.get(c.id)
+        if pm is None:
+            out[c.id] = (0, [])
+        elif c.id not in facts_of:
+            live_open = pm.mode == "live" and pm.state == "projected" and c.status == "open"
+            out[c.id] = (pm.matched_cents, None if live_open else [])
+        else:
+            current = facts_of[c.id]
+            before = _projection(pm, eligibility(pm.policy, current))
+            effects = []
+            for amount in amounts if c.status == "open" else ():
+                extra = PledgeFact(pledge_id=-1, backer="\x00new backer", net_cents=int(amount))
+                after = _projection(pm, eligibility(pm.policy, [*current, extra]))
+                effects.append([amount, amount + max(0, after - before)])
+            out[c.id] = (before, effects)
+    return out
+
+
+def _projects(pm: ProjectMatch | None) -> bool:
+    return pm is not None and pm.state == "projected" and pm.mode != "live"
+
+
+def _project_matches(campaigns: list) -> dict[int, ProjectMatch]:
+    """{campaign id: its match row} in one query (linked by campaign or by application)."""
+    if not campaigns:
+        return {}
+    by_application = {c.application_id: c.id for c in campaigns}
+    rows = db.session.scalars(
+        select(ProjectMatch).where(
+            ProjectMatch.campaign_id.in_([c.id for c in campaigns])
+            | ProjectMatch.application_id.in_(list(by_application))
+        )
+    )
+    out = {}
+    for pm in rows:
+        cid = pm.campaign_id if pm.campaign_id is not None else by_application.get(pm.application_id)
+        if cid is not None:
+            out[cid] = pm
+    return out
+
+
 def _money(cents: int) -> str:
     return format_cents(cents)
 

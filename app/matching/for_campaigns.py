@@ -41,6 +41,9 @@ class CampaignMatching:
     def pledge_effect(self, campaign: Campaign, amount_cents: int) -> int:
         return audit.pledge_effect_cents(campaign, amount_cents)
 
+    def match_figures(self, campaigns: list[Campaign], amounts: tuple[int, ...]) -> dict[int, tuple]:
+        return audit.match_figures(campaigns, amounts)
+
 
 def reserve_selection(call: Call, applications: list[Application]) -> None:
     """app.jury.ports.MatchReservation: raises Conflict(match_not_covered) to refuse the

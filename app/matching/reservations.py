@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.calls.models import Application, Call
+from app.campaigns import services as campaigns
 from app.core.errors import Conflict
 from app.extensions import db
 from app.matching import booking
@@ -184,6 +185,8 @@ def reserve_for_selection(call: Call, applications: list[Application]) -> list[P
             booking.book(
                 "reserve", by_id[key], pm, x, position=positions[key], key=f"match:reserve:pm{pm.id}:c{key}"
             )
+        if pm.campaign_id is not None:  # opened before its reservation: its projection moves
+            campaigns.refresh_campaign_figures(db.session, pm.campaign_id)
         made.append(pm)
     return made
 

@@ -175,6 +175,8 @@ def _return(pm: ProjectMatch, cents: int, held: list[dict], kind: str, pledge_id
     returned = sum(x for _k, x in parts)
     pm.matched_cents -= returned
     db.session.flush()
+    if pm.campaign_id is not None:
+        facts.campaigns().refresh_campaign_figures(db.session, pm.campaign_id)
     return returned
 
 
@@ -221,6 +223,7 @@ def settle(campaign: Any) -> ProjectMatch | None:
         return pm
     if campaign.status == "cancelled":
         release_project(pm)
+        svc.refresh_campaign_figures(db.session, campaign.id)
         return pm
     if svc.pending_count(campaign) > 0:
         return None
@@ -268,6 +271,7 @@ def settle(campaign: Any) -> ProjectMatch | None:
     pm.settled_bound = bound
     pm.settled_at = clock.now()
     db.session.flush()
+    svc.refresh_campaign_figures(db.session, campaign.id)  # the projection becomes the settled match
     sponsor_ids = sorted({h["sponsor_id"] for h in booking.holdings(pm) if h["matched"] > 0})
     match_settled.send(campaign, campaign=campaign, matched_cents=total, sponsor_ids=sponsor_ids)
     return pm

@@ -18,6 +18,7 @@ from sepaxml import SepaTransfer
 from sepaxml.validation import ValidationError
 from sqlalchemy import select
 
+from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign
 from app.core import audit, clock
 from app.core.errors import NotFound, ValidationFailed
@@ -221,12 +222,17 @@ def mark_paid(batch_id: int, user) -> PayoutBatch:
         .execution_options(populate_existing=True)
     )
     now = clock.now()
+    paid_campaigns: set[int] = set()
     for req in requests:
         if req.status != "scheduled":
             continue
         tx = post_paid(req)
         before, req.status, req.paid_at, req.paid_transaction_id = req.status, "paid", now, tx.id
         _changed(req, user.id, "paid", before)
+        paid_campaigns.add(req.campaign_id)
+    for campaign_id in sorted(paid_campaigns):
+        # The campaign page shows each paid instalment: its cached page and validators move.
+        campaigns.refresh_campaign_figures(db.session, campaign_id)
     if batch.status != "paid":
         batch.status, batch.paid_at, batch.paid_by_id = "paid", now, user.id
         audit.record(
@@ -249,6 +255,7 @@ def mark_failed(request_id: int, user, reason: str) -> PayoutRequest:
     if req.status == "paid" and req.paid_transaction_id:
         original = db.session.get(JournalTransaction, req.paid_transaction_id)
         ledger.reverse(original, kind="payout_returned", memo=f"payout request {req.id} returned")
+        campaigns.refresh_campaign_figures(db.session, req.campaign_id)  # no longer shown as paid
     before = req.status
     req.status, req.reason, req.paid_at, req.paid_transaction_id = "failed", reason, None, None
     db.session.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign
 from app.core import audit, clock
 from app.core.errors import ValidationFailed
@@ -132,6 +133,8 @@ def decide_report(campaign_id: int, user, approve: bool, reason: str | None = No
     before, report.status, report.reason = report.status, target, reason
     if approve:
         report.approved_at, report.approved_by_id = clock.now(), user.id
+        # The campaign page shows the approved report: its cached page and validators move.
+        campaigns.refresh_campaign_figures(db.session, campaign.id)
     db.session.flush()
     audit.record(
         db.session,

@@ -1,7 +1,7 @@
 """payouts
 
 Revision ID: 0017_payouts
-Revises: 0016
+Revises: 0013_figures
 Create Date: 2026-12-03 07:53:10.574203
 
 Issue 17: invoices, payout requests and their approvals (append-only), SEPA batches,
@@ -16,7 +16,7 @@ from app.core.append_only import install_trigger
 
 # revision identifiers, used by Alembic.
 revision = '0017_payouts'
-down_revision = '0016'
+down_revision = '0013_figures'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,94 @@
+"""Rendered pages for anonymous visitors, kept in the process, keyed by what they show.
+
+A campaign that goes viral is opened by thousands of visitors without an account: for them
+the page is the same bytes except the CSRF token of the layout's language form. The first
+anonymous view of a version renders it with a placeholder where the token goes; later ones
+only put their own token in. The caller's key names everything the page is made of (for a
+campaign: its figures_version, changed_at, status and days left), so a change is a new key
+and never an old page; the locale, the path with its query and the templates' release are
+added here. A logged-in visitor (their menu) or one with pending flashes always gets a
+fresh render. Per process, bounded (least recently used out first).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import g, request, session
+from flask_login import current_user
+
+from app.core.http import release
+
+MAX_PAGES = 512
+_SLOT = "csrf-slot-" + secrets.token_hex(16)
+_pages: OrderedDict[Hashable, str] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _cacheable() -> bool:
+    authenticated = bool(current_user and current_user.is_authenticated)
+    return not authenticated and not session.get("_flashes")
+
+
+def anonymous_page(key: tuple, render: Callable[[], str]) -> str:
+    """`render()`'s page, from the cache when an anonymous visitor saw this `key` before."""
+    from flask_babel import get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    if not _cacheable():
+        return render()
+    full_key = (key, str(get_locale()), request.full_path, release())
+    with _lock:
+        body = _pages.get(full_key)
+        if body is not None:
+            _pages.move_to_end(full_key)
+    if body is None:
+        token = g.pop("csrf_token", None)  # this request's own, if made already
+        g.csrf_token = _SLOT  # flask_wtf hands out what g holds: the page gets the slot
+        try:
+            body = render()
+        finally:
+            g.pop("csrf_token", None)
+            if token is not None:
+                g.csrf_token = token
+        with _lock:
+            _pages[full_key] = body
+            while len(_pages) > MAX_PAGES:
+                _pages.popitem(last=False)
+    return body.replace(_SLOT, generate_csrf()) if _SLOT in body else body
+
+
+_recent: dict[Hashable, tuple[object, float]] = {}
+
+
+def recent(key: Hashable, max_age: float, load: Callable[[], object]):
+    """`load()`, or what it returned for `key` less than `max_age` seconds ago in this
+    process. For the version stamp of a page an anonymous visitor asks for: under a viral
+    load most views then touch no database at all, and a change shows within `max_age`."""
+    if max_age <= 0:
+        return load()
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    value = load()
+    with _lock:
+        if len(_recent) >= MAX_PAGES:
+            _recent.clear()
+        _recent[key] = (value, now + max_age)
+    return value
+
+
+def cacheable() -> bool:
+    """Whether this visitor gets the anonymous copy of a page."""
+    return _cacheable()
+
+
+def clear() -> None:
+    with _lock:
+        _pages.clear()
+        _recent.clear()
