@@ -122,8 +122,8 @@ def test_the_beat_task_sends_the_reminder_once_however_often_it_runs(app):
     owner = h.owner_of(campaign)
     today = clock.now().astimezone(clock.BRUSSELS).date()
     payouts.set_project_end(campaign.id, today + timedelta(days=7), owner)
-    assert payout_tasks.send_final_report_reminders.apply().get() == 1
-    assert payout_tasks.send_final_report_reminders.apply().get() == 0  # a doubled beat run
+    assert payout_tasks.send_final_report_reminders.apply().result == 1
+    assert payout_tasks.send_final_report_reminders.apply().result == 0  # a doubled beat run
     mails = db.session.scalars(
         db.select(OutboxMessage).where(OutboxMessage.kind == "final_report_reminder")
     ).all()
