@@ -18,6 +18,7 @@ from app.ledger import setup as ledger_setup
 from app.matching import setup as matching_setup
 from app.notifications import setup as notifications_setup
 from app.payments import setup as payments_setup
+from app.payouts import setup as payouts_setup
 from app.privacy import setup as privacy_setup
 from app.transparency import setup as transparency_setup
 
@@ -31,6 +32,7 @@ DOMAINS = (
     "payments",
     "campaigns",
     "matching",
+    "payouts",
     "banking",
     "notifications",
     "transparency",
@@ -49,6 +51,7 @@ SETUPS = (
     payments_setup,
     campaigns_setup,
     matching_setup,
+    payouts_setup,
     banking_setup,
     notifications_setup,
     transparency_setup,

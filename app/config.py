@@ -93,6 +93,11 @@ class Config:
         # stripe or demo, said explicitly; demo mode alone may leave it unset (then demo).
         self.PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "demo" if self.DEMO_MODE else "")
         self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY", "")
+        # Payouts: the fund's own account (debtor of the SEPA files) and the pain.001 version.
+        self.PAYOUT_DEBTOR_NAME = env.get("PAYOUT_DEBTOR_NAME", "")
+        self.PAYOUT_DEBTOR_IBAN = env.get("PAYOUT_DEBTOR_IBAN", "")
+        self.PAYOUT_DEBTOR_BIC = env.get("PAYOUT_DEBTOR_BIC", "")
+        self.SEPA_PAIN_VERSION = env.get("SEPA_PAIN_VERSION", "pain.001.001.09")
         # The fund's bank account for gifts by transfer (empty: backers cannot choose it).
         self.BANK_IBAN = env.get("BANK_IBAN", "").replace(" ", "").upper()
         self.BANK_BIC = env.get("BANK_BIC", "").replace(" ", "").upper()

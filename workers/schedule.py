@@ -34,6 +34,7 @@ def entries(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "campaigns.sweep_transfers": every(3600),
         "matching.settle_due": every(300),
         "jury.send_reminders": every(3600),
+        "payouts.send_final_report_reminders": every(3600),
         "notifications.sweep_outbox": every(sweep),
         # Nightly, Brussels time (the Celery app's timezone).
         "ledger.verify": {"schedule": crontab(hour=3, minute=15), "options": {"expires": 6 * 3600}},

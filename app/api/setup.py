@@ -20,6 +20,7 @@ from app.api import (
     notifications,
     oversight,
     owner,
+    payouts,
     pledges,
     privacy,
     sponsor_contacts,
@@ -39,6 +40,7 @@ API_MODULES = (
     ledger,
     transparency,
     notifications,
+    payouts,
     banking,
     # issue 15: every manager action in the API
     campaign_admin,

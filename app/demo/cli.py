@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.demo import banking, campaigns, foundation, jury, matching, transparency
+from app.demo import banking, campaigns, foundation, jury, matching, payouts, transparency
 from app.extensions import db
 
 # The steps of `flask demo load`, in order (each module's `load(ctx)`).
-LOADERS = (foundation, jury, campaigns, matching, banking, transparency)
+LOADERS = (foundation, jury, campaigns, matching, payouts, banking, transparency)
 STEPS = tuple(step.__name__.rsplit(".", 1)[1] for step in LOADERS)
 
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")

@@ -3,7 +3,8 @@
 Sponsors and commitments (`app.matching.sponsors`), a sponsor's contacts and their
 portal (`contacts`), the reservation at selection and the
 jury's planner (`reservations`), live draws, settlement and returns (`settlement`), the
-audit and the figures campaigns show (`audit`), and `verify_ledger()` (`verify`).
+audit and the figures campaigns show (`audit`), and `verify_ledger()` with the
+`add_check` a higher domain registers its own books' check through (`verify`).
 """
 
 from app.matching.audit import match_audit, matched_cents, pledge_effect_cents
@@ -54,6 +55,7 @@ __all__ = [
     "sponsor_ids_of",
     "sponsors_of",
     "SelectionPlanner",
+    "add_check",
     "add_commitment",
     "commitment_balances",
     "create_sponsor",

@@ -1,12 +1,18 @@
 """`verify_ledger()`: every invariant of the journal and the matching figures, checked
 against the entries. Used by `flask ledger verify`, `GET /api/v1/ledger/verify`, the
-nightly task `ledger.verify` and the tests."""
+nightly task `ledger.verify` and the tests.
+
+A higher domain with books of its own (payouts) adds its check at start-up with
+`add_check(app, name, check)` from its `setup.register`: matching never imports it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from app.campaigns import services as campaigns
@@ -310,17 +316,16 @@ CHECKS = (
 )
 
 
-def add_check(app, name: str, check) -> None:
-    """A domain above matching adds a check of its own money (e.g. the bank accounts);
-    `check(out)` appends violations like the checks above."""
+def add_check(app: Flask, name: str, check: Callable[[list[dict]], None]) -> None:
+    """A domain above matching adds a check of its own money (payouts: what the projects
+    were paid; banking: the bank accounts), run by `verify_ledger()` after the ones above;
+    `check(out)` appends a violation dict (`check`, `message`, …) per finding."""
     app.extensions.setdefault("streekfonds_ledger_checks", []).append((name, check))
 
 
 def verify_ledger() -> dict[str, Any]:
-    """Run every check; `{ok, checks: [{name, ok, violations}], violations: [...]}`.
-    Reads only; writes nothing."""
-    from flask import current_app
-
+    """Run every check (ours, then those added with `add_check`);
+    `{ok, checks: [{name, ok, violations}], violations: [...]}`. Reads only; writes nothing."""
     violations: list[dict] = []
     checks = []
     for name, check in (*CHECKS, *current_app.extensions.get("streekfonds_ledger_checks", ())):

@@ -243,6 +243,30 @@ _KINDS = [
         sample={"kind": "access", "request_url": f"{_BASE}/privacy/requests/abc"},
     ),
     Kind(
+        "payout_request_changed",
+        _l("Uitbetaling: nieuwe stand"),
+        sample={
+            "name": "Ali",
+            "campaign_title": "Buurtmoestuin",
+            "request_id": 7,
+            "amount_cents": 120000,
+            "status": "changes_requested",
+            "reason": "De tweede factuur ontbreekt.",
+            "request_url": f"{_BASE}/payout-requests/7",
+        },
+    ),
+    Kind(
+        "final_report_reminder",
+        _l("Herinnering: eindverslag"),
+        sample={
+            "name": "Ali",
+            "campaign_title": "Buurtmoestuin",
+            "which": "before",
+            "ends_on": "30 juni 2027",
+            "payouts_url": f"{_BASE}/campaigns/1/payouts",
+        },
+    ),
+    Kind(
         "ledger_violation",
         _l("Controle van het grootboek faalde"),
         sample={"name": "Fien", "count": 1, "violations": ["campaign:1:raised: 100 ≠ 90"]},

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.campaigns.ports import PledgeMail
 from app.core import ports
 from app.core.setup import add_nav
-from app.notifications import receivers, receivers_campaigns, tasks, views  # noqa: F401
+from app.notifications import receivers, receivers_campaigns, receivers_payouts, tasks, views  # noqa: F401
 
 
 def _mail_log(app: Flask) -> None:
@@ -33,3 +33,4 @@ def register(app: Flask) -> None:
     receivers.connect()
     receivers_campaigns.connect()
     ports.provide(app, PledgeMail, receivers_campaigns.PledgeMails())
+    receivers_payouts.connect()

@@ -188,6 +188,7 @@ def call_report(call: Call, head: dict, progress: Progress) -> dict:
     body.update(summarise(body["campaigns"]))
     progress(80)
     body["sponsors"] = sources.sponsors_section(call)
+    body["payouts"] = sources.payouts_section(call)
     return body
 
 

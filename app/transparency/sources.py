@@ -17,6 +17,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.jury import services as jury
 from app.matching import services as matching
+from app.payouts import services as payouts
 
 PUBLIC_STATUSES = (
     "submitted",
@@ -180,3 +181,9 @@ def get_campaign(campaign_id: int):
         return campaigns.get_campaign(campaign_id)
     except DomainError:  # NotFound: a campaign we cannot show
         return None
+
+
+def payouts_section(call: Call) -> list[dict]:
+    """Per project what was paid and when, and its approved final report (no account
+    numbers)."""
+    return payouts.call_payouts(call.id)

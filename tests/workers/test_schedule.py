@@ -21,6 +21,7 @@ REQUIRED = {
     "campaigns.expire_pending",
     "matching.settle_due",
     "jury.send_reminders",
+    "payouts.send_final_report_reminders",
     "notifications.sweep_outbox",
     "ledger.verify",
 }
