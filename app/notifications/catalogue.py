@@ -38,6 +38,19 @@ SECRET_LINKS = ("confirm_url", "reset_url", "invite_url", "status_url", "request
 
 
 _BASE = "https://streekfonds.example"
+# What the two bank-transfer mails (instructions, reminder) are previewed with.
+_TRANSFER_SAMPLE = {
+    "name": "Bea",
+    "campaign_title": "Buurtmoestuin",
+    "amount_cents": 2500,
+    "iban": "BE68 5390 0754 7034",
+    "bic": "GKCCBEBB",
+    "beneficiary": "Streekfonds vzw",
+    "structured_reference": "+++100/0000/01234+++",
+    "days": 14,
+    "status_url": f"{_BASE}/pledges/12",
+    "campaign_url": f"{_BASE}/campaigns/1",
+}
 _KINDS = [
     Kind(
         "account_confirm",
@@ -135,35 +148,13 @@ _KINDS = [
         "pledge_transfer",
         _l("Zo betaal je je steun met een overschrijving"),
         secret=True,
-        sample={
-            "name": "Bea",
-            "campaign_title": "Buurtmoestuin",
-            "amount_cents": 2500,
-            "iban": "BE68 5390 0754 7034",
-            "bic": "GKCCBEBB",
-            "beneficiary": "Streekfonds vzw",
-            "structured_reference": "+++100/0000/01234+++",
-            "days": 14,
-            "status_url": f"{_BASE}/pledges/12",
-            "campaign_url": f"{_BASE}/campaigns/1",
-        },
+        sample=_TRANSFER_SAMPLE,
     ),
     Kind(
         "pledge_transfer_reminder",
         _l("Herinnering: je overschrijving is nog niet binnen"),
         secret=True,
-        sample={
-            "name": "Bea",
-            "campaign_title": "Buurtmoestuin",
-            "amount_cents": 2500,
-            "iban": "BE68 5390 0754 7034",
-            "bic": "GKCCBEBB",
-            "beneficiary": "Streekfonds vzw",
-            "structured_reference": "+++100/0000/01234+++",
-            "days": 14,
-            "status_url": f"{_BASE}/pledges/12",
-            "campaign_url": f"{_BASE}/campaigns/1",
-        },
+        sample=_TRANSFER_SAMPLE,
     ),
     Kind(
         "pledge_refunded",
