@@ -37,6 +37,16 @@ class PayoutRequestForm(FlaskForm):
     )
     invoice_ids = MultiCheckboxField(_l("Facturen"), coerce=int, validate_choice=False)
 
+    def values(self) -> dict:
+        """The request's fields as the payout services take them (create and edit alike)."""
+        return {
+            "amount_cents": self.amount.cents,
+            "iban": self.iban.data,
+            "account_holder": self.account_holder.data,
+            "description": self.description.data,
+            "invoice_ids": list(self.invoice_ids.data or []),
+        }
+
 
 class ProjectEndForm(FlaskForm):
     ends_on = DateField(_l("Einddatum van het project"), validators=[DataRequired()])

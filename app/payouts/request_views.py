@@ -63,13 +63,7 @@ def edit_request(request_id):
         with attempt() as outcome:
             payouts.update_request(
                 request_id,
-                {
-                    "amount_cents": form.amount.cents,
-                    "iban": form.iban.data,
-                    "account_holder": form.account_holder.data,
-                    "description": form.description.data,
-                    "invoice_ids": list(form.invoice_ids.data or []),
-                },
+                form.values(),
                 current_user,
             )
         if not outcome.failed:

@@ -126,13 +126,7 @@ def create_request(campaign_id):
         with attempt() as outcome:
             payouts.create_request(
                 campaign_id,
-                {
-                    "amount_cents": form.amount.cents,
-                    "iban": form.iban.data,
-                    "account_holder": form.account_holder.data,
-                    "description": form.description.data,
-                    "invoice_ids": list(form.invoice_ids.data or []),
-                },
+                form.values(),
                 current_user,
             )
         if not outcome.failed:
