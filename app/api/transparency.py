@@ -6,12 +6,13 @@ from flask import Response
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.funds.schemas import Schema
 from app.transparency import services
 from app.transparency.models import Report
 

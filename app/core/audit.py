@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 
-class AuditEvent(Base):
+class AuditEvent(FundOwned, Base):
     """One recorded action. Rows are never updated or deleted (PostgreSQL refuses it)."""
 
     __tablename__ = "audit_events"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable
 from flask import g, request, session
 from flask_login import current_user
 
+from app.core import tenancy
 from app.core.http import release
 
 MAX_PAGES = 512
@@ -41,7 +42,8 @@ def anonymous_page(key: tuple, render: Callable[[], str]) -> str:
 
     if not _cacheable():
         return render()
-    full_key = (key, str(get_locale()), request.full_path, release())
+    # The host and the /f/<slug> prefix name the fund's site: one page per site.
+    full_key = (key, str(get_locale()), request.host, request.script_root, request.full_path, release())
     with _lock:
         body = _pages.get(full_key)
         if body is not None:
@@ -71,6 +73,7 @@ def recent(key: Hashable, max_age: float, load: Callable[[], object]):
     load most views then touch no database at all, and a change shows within `max_age`."""
     if max_age <= 0:
         return load()
+    key = (key, tenancy.current_scope())  # what one fund's site may see, not another's
     now = time.monotonic()
     hit = _recent.get(key)
     if hit is not None and hit[1] > now:
