@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.campaigns import services as campaigns
 from app.core import clock
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, scrubbed_by_erasures
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
 from app.transparency.chain import CURRENT_VERSION, GENESIS_HASH, canonical_json, chain_hash
@@ -264,8 +264,13 @@ def seal_audit_trail() -> int:
 
 def verify_audit_trail() -> list[str]:
     """Recompute the audit chain from the events: one line per event changed, removed or
-    inserted out of order. Empty when the trail is intact."""
+    inserted out of order. Empty when the trail is intact.
+
+    An event scrubbed by an erasure (issue 12) no longer hashes as sealed: its personal data
+    is gone on purpose. It passes when it is marked scrubbed and a later erasure event names
+    it (`audit_scrubbed`); the chain around it is still checked. Any other change fails."""
     failures: list[str] = []
+    allowed = scrubbed_by_erasures(db.session)
     prev, expected = GENESIS_HASH, 1
     rows = db.session.execute(
         select(AuditSeal, AuditEvent)
@@ -279,7 +284,9 @@ def verify_audit_trail() -> list[str]:
             failures.append(f"audit seq {seal.seq}: prev_hash breaks the chain")
         if event is None:
             failures.append(f"audit seq {seal.seq}: event {seal.audit_event_id} was removed")
-        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash:
+        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash and not (
+            event.scrubbed_at is not None and allowed.get(event.id, 0) > event.id
+        ):
             failures.append(f"audit seq {seal.seq}: event {event.id} was changed")
         prev, expected = seal.hash, seal.seq + 1
     return failures
