@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
+from app.accounts.models import User
 from app.campaigns import taxcert
 from app.campaigns.models import Pledge
 from app.core import audit, clock, datakeys
@@ -25,7 +26,7 @@ from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash, has
 from app.transparency.models import LedgerSeal
 from app.transparency.sealing import iso_utc
 from tests import factories as f
-from tests.campaigns.fixtures import make_campaign
+from tests.campaigns.fixtures import login, make_campaign
 from tests.campaigns.fixtures import pledge as new_pledge
 from tests.matching.helpers import succeed
 
@@ -275,3 +276,38 @@ def test_postgresql_lets_a_scrub_through_and_nothing_else():
             db.session.execute(text(f"UPDATE audit_events SET {change} WHERE id = :id"), {"id": event.id})
     with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
         db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
+
+
+# --- the erase form on the profile page ------------------------------------------------------
+
+
+def test_the_profile_page_leads_to_an_erase_form_with_the_password(app, client, monkeypatch):
+    user = f.user("backer", email="jan@example.org", display_name="Jan")
+    _paid(make_campaign(), "jan@example.org", display_name="Jan", user_id=user.id)
+    login(client, user)
+    assert "/account/erase" in client.get("/account/profile").get_data(as_text=True)
+    page = client.get("/account/erase")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Wat blijft" in text and "Wat verdwijnt" in text
+    assert 'type="password"' in text and "tien jaar" in text  # what the law keeps, and how long
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post("/account/erase", data={"password": f.PASSWORD, "understood": "y"}).status_code == 400
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+
+    wrong = client.post("/account/erase", data={"password": "not it at all", "understood": "y"})
+    assert wrong.status_code == 200
+    assert 'id="password-error"' in wrong.get_data(as_text=True)  # next to the field
+    unticked = client.post("/account/erase", data={"password": f.PASSWORD})
+    assert 'id="understood-error"' in unticked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).erased_at is None  # nothing happened yet
+
+    done = client.post("/account/erase", data={"password": f.PASSWORD, "understood": "y"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/account/erased")
+    confirmation = client.get("/account/erased").get_data(as_text=True)
+    assert "Je account is gewist" in confirmation and "1 bijdrage" in confirmation
+    db.session.expire_all()
+    assert db.session.get(User, user.id).erased_at is not None
+    assert client.get("/account/profile").status_code == 302  # logged out
+    assert client.get("/account/erased").status_code == 302  # shown once
