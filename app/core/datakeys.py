@@ -10,7 +10,8 @@ the wrapped key; docs/privacy.md says how to keep `data_keys` out of long-lived 
 Ciphertext formats (the first bytes tell them apart):
 - `dk1:<key id>:<Fernet token under the data key>`: written since issue 12;
 - a bare Fernet token (starts with `gAAAAA`) under the master key: written before. It keeps
-  decrypting; it cannot be shredded by itself (its key is the master key), only deleted.
+  decrypting; it cannot be shredded by itself (its key is the master key), only deleted,
+  until `flask privacy rekey-tax-data` gives it a data key (`rekey`).
 """
 
 from __future__ import annotations
@@ -91,6 +92,14 @@ def decrypt(session, blob: bytes) -> bytes:
     return Fernet(wrapper.decrypt(row.wrapped_key)).decrypt(token)
 
 
+def rekey(session, blob: bytes) -> bytes | None:
+    """The same plaintext under a new data key, for a ciphertext of the older format (under
+    the master key); None when it has a data key already. Makes old data shreddable."""
+    if key_id(blob) is not None:
+        return None
+    return encrypt(session, master().decrypt(bytes(blob)))
+
+
 def shred(session, blob: bytes | None) -> bool:
     """Delete the data key of this ciphertext (True when one was deleted). Every copy of the
     ciphertext becomes unreadable; the caller removes the ciphertext itself too."""
@@ -106,4 +115,14 @@ def shred(session, blob: bytes | None) -> bool:
     return bool(result.rowcount)
 
 
-__all__ = ["DataKey", "InvalidToken", "NoMasterKey", "Shredded", "decrypt", "encrypt", "key_id", "shred"]
+__all__ = [
+    "DataKey",
+    "InvalidToken",
+    "NoMasterKey",
+    "Shredded",
+    "decrypt",
+    "encrypt",
+    "key_id",
+    "rekey",
+    "shred",
+]

@@ -311,3 +311,21 @@ def test_the_profile_page_leads_to_an_erase_form_with_the_password(app, client, 
     assert db.session.get(User, user.id).erased_at is not None
     assert client.get("/account/profile").status_code == 302  # logged out
     assert client.get("/account/erased").status_code == 302  # shown once
+
+
+def test_rekeying_gives_old_ciphertext_a_data_key_so_it_can_be_shredded(app, master_key):
+    campaign = make_campaign()
+    p = _paid(campaign, "oud@example.org")
+    p.tax_certificate_encrypted = Fernet(master_key.encode()).encrypt(json.dumps(CERT).encode())
+    db.session.flush()
+    result = app.test_cli_runner().invoke(args=["privacy", "rekey-tax-data"])
+    assert result.exit_code == 0 and result.output.startswith("1 "), result.output
+    again = app.test_cli_runner().invoke(args=["privacy", "rekey-tax-data"])
+    assert again.output.startswith("0 ")  # idempotent
+    db.session.expire_all()
+    blob = bytes(db.session.get(Pledge, p.id).tax_certificate_encrypted)
+    assert blob.startswith(b"dk1:") and taxcert.decrypt(blob)["city"] == "Eeklo"
+    _past_the_legal_period()
+    retention.apply()
+    with pytest.raises(datakeys.Shredded):
+        taxcert.decrypt(blob)
