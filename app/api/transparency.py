@@ -71,6 +71,7 @@ class EntrySchema(Schema):
 
 
 class LedgerRecordSchema(Schema):
+    v = fields.Integer()  # absent on records sealed before issue 12 (version 1)
     seq = fields.Integer()
     transaction_id = fields.Integer()
     created_at = fields.String()
@@ -78,6 +79,8 @@ class LedgerRecordSchema(Schema):
     entries = fields.List(fields.Nested(EntrySchema))
     reverses = fields.Integer(allow_none=True)
     backer = fields.Dict(allow_none=True)
+    # Beside the hash (version 2): the name a backer chose to be shown by, unless erased.
+    backer_name = fields.String()
     prev_hash = fields.String()
     hash = fields.String()
 

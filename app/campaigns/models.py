@@ -157,7 +157,8 @@ class Pledge(FundOwned, Base):
     # The API's Idempotency-Key and a fingerprint of the request that first used it.
     client_key: Mapped[str | None] = mapped_column(String(255))
     client_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    # Fernet-encrypted JSON {rrn, name, street, postal_code, city}, only when asked for.
+    # JSON {rrn, name, street, postal_code, city} encrypted with a data key of its own
+    # (app/core/datakeys.py), only when asked for.
     tax_certificate_encrypted: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A backer who chose to pay by bank transfer: pending until a statement line pays it,

@@ -1,4 +1,9 @@
-"""Reading the sealed public ledger: pages, the head, the JSON Lines export, a self-check."""
+"""Reading the sealed public ledger: pages, the head, the JSON Lines export, a self-check.
+
+A record is published as sealed plus its `hash` and, for a version-2 record whose backer
+chose to be shown by name, `backer_name` beside the hashed part: read from the pledge at the
+moment of publication, so an erased backer's name is no longer published anywhere.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,21 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.ledger.models import JournalTransaction
-from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash
+from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash, version_of
 from app.transparency.models import LedgerSeal
-from app.transparency.sealing import ledger_head, ledger_record
+from app.transparency.sealing import backer_names, ledger_head, ledger_record
 
 EXPORT_BATCH = 5000
 
 
-def published(seal: LedgerSeal) -> dict:
-    """The record as published: the sealed body plus its `hash`."""
-    return {**json.loads(seal.record), "hash": seal.hash}
+def published(seal, names: dict[int, str] | None = None) -> dict:
+    """The record as published: the sealed body plus its `hash`, and the backer's name beside
+    it when `names` (from `backer_names`) has one for a version-2 record."""
+    record = {**json.loads(seal.record), "hash": seal.hash}
+    name = (names or {}).get(seal.transaction_id)
+    if name and version_of(record) >= 2 and record.get("backer"):
+        record["backer_name"] = name
+    return record
 
 
 def ledger_page(after: int = 0, limit: int = 100) -> dict:
@@ -28,7 +38,11 @@ def ledger_page(after: int = 0, limit: int = 100) -> dict:
     ).all()
     more = len(seals) > limit
     seals = seals[:limit]
-    return {"items": [published(s) for s in seals], "next": str(seals[-1].seq) if more and seals else None}
+    names = backer_names(s.transaction_id for s in seals)
+    return {
+        "items": [published(s, names) for s in seals],
+        "next": str(seals[-1].seq) if more and seals else None,
+    }
 
 
 def head() -> dict:
@@ -41,14 +55,17 @@ def iter_jsonl(upto: int | None = None) -> Iterator[str]:
     """The export, one canonical JSON line per record, seq 1 upwards (up to `upto`)."""
     after = 0
     while True:
-        query = select(LedgerSeal.seq, LedgerSeal.record, LedgerSeal.hash).where(LedgerSeal.seq > after)
+        query = select(LedgerSeal.seq, LedgerSeal.transaction_id, LedgerSeal.record, LedgerSeal.hash).where(
+            LedgerSeal.seq > after
+        )
         if upto is not None:
             query = query.where(LedgerSeal.seq <= upto)
         rows = db.session.execute(query.order_by(LedgerSeal.seq).limit(EXPORT_BATCH)).all()
         if not rows:
             return
+        names = backer_names(row.transaction_id for row in rows)
         for row in rows:
-            yield canonical_json({**json.loads(row.record), "hash": row.hash}) + "\n"
+            yield canonical_json(published(row, names)) + "\n"
         after = rows[-1].seq
 
 

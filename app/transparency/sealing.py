@@ -18,10 +18,10 @@ from sqlalchemy import func, insert, select, text
 
 from app.campaigns import services as campaigns
 from app.core import clock
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, scrubbed_by_erasures
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
-from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash
+from app.transparency.chain import CURRENT_VERSION, GENESIS_HASH, canonical_json, chain_hash
 from app.transparency.models import AuditSeal, LedgerSeal
 
 # Any constant: the key of the advisory lock the sealers share (xact-scoped, freed on commit).
@@ -66,22 +66,36 @@ def pledges_for(txs) -> dict:
     return campaigns.pledges_by_id(ids)
 
 
-def backer_of(pledge) -> dict | None:
-    """How the backer of a pledge appears: {"name": ...} when they chose to be shown by name,
-    else {"pseudonym": ...}; None without a pledge."""
+def shown_name(pledge) -> str | None:
+    """The name a backer chose to be shown by, or None: anonymous, a hidden amount (the ledger
+    publishes the amount for ever, so name and amount together would undo what the backer
+    asked for), an address typed as a name, or erased (erasure empties the name)."""
     if pledge is None:
         return None
     name = (pledge.display_name or "").strip()
-    # A hidden amount hides the name too: the record publishes the amount for ever, so name
-    # and amount together would undo what the backer asked for.
     if name and not pledge.anonymous and not pledge.hide_amount and "@" not in name:
-        return {"name": name[:120]}
+        return name[:120]
+    return None
+
+
+def backer_of(pledge) -> dict | None:
+    """How the backer of a pledge appears in the sealed record: {"pseudonym": ...} only, never
+    a name (the name is published beside the chain, see `backer_names`); None without a pledge.
+
+    A backer shown by name gets a pseudonym of that one pledge, not of their e-mail: the name
+    beside it would otherwise tie every anonymous gift of theirs to it."""
+    if pledge is None:
+        return None
+    if shown_name(pledge) is not None:
+        return {"pseudonym": pseudonym(f"pledge:{pledge.id}")}
     return {"pseudonym": pseudonym(campaigns.backer_key(pledge))}
 
 
 def ledger_record(tx: JournalTransaction, seq: int, prev_hash: str, pledge=None) -> dict:
-    """The public record of one transaction (without `hash`); `pledge` is the one it names."""
+    """The public record of one transaction as sealed (without `hash`); `pledge` is the one it
+    names. Record version 2: no personal data, only a pseudonym (docs/transparency.md)."""
     return {
+        "v": CURRENT_VERSION,
         "seq": seq,
         "transaction_id": tx.id,
         "created_at": iso_utc(tx.created_at),
@@ -91,6 +105,24 @@ def ledger_record(tx: JournalTransaction, seq: int, prev_hash: str, pledge=None)
         "backer": backer_of(pledge),
         "prev_hash": prev_hash,
     }
+
+
+def backer_names(transaction_ids) -> dict[int, str]:
+    """{transaction id: name} for the transactions whose backer chose to be shown by name,
+    read now from the pledges (beside the chain): an erased backer's name is gone from here."""
+    ids = list(transaction_ids)
+    if not ids:
+        return {}
+    pledge_of = dict(
+        db.session.execute(
+            select(JournalTransaction.id, JournalTransaction.pledge_id).where(
+                JournalTransaction.id.in_(ids), JournalTransaction.pledge_id.is_not(None)
+            )
+        ).all()
+    )
+    pledges = campaigns.pledges_by_id(pledge_of.values()) if pledge_of else {}
+    names = {tx_id: shown_name(pledges.get(pledge_id)) for tx_id, pledge_id in pledge_of.items()}
+    return {tx_id: name for tx_id, name in names.items() if name}
 
 
 def ledger_head() -> tuple[int, str]:
@@ -232,8 +264,13 @@ def seal_audit_trail() -> int:
 
 def verify_audit_trail() -> list[str]:
     """Recompute the audit chain from the events: one line per event changed, removed or
-    inserted out of order. Empty when the trail is intact."""
+    inserted out of order. Empty when the trail is intact.
+
+    An event scrubbed by an erasure (issue 12) no longer hashes as sealed: its personal data
+    is gone on purpose. It passes when it is marked scrubbed and a later erasure event names
+    it (`audit_scrubbed`); the chain around it is still checked. Any other change fails."""
     failures: list[str] = []
+    allowed = scrubbed_by_erasures(db.session)
     prev, expected = GENESIS_HASH, 1
     rows = db.session.execute(
         select(AuditSeal, AuditEvent)
@@ -247,7 +284,9 @@ def verify_audit_trail() -> list[str]:
             failures.append(f"audit seq {seal.seq}: prev_hash breaks the chain")
         if event is None:
             failures.append(f"audit seq {seal.seq}: event {seal.audit_event_id} was removed")
-        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash:
+        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash and not (
+            event.scrubbed_at is not None and allowed.get(event.id, 0) > event.id
+        ):
             failures.append(f"audit seq {seal.seq}: event {event.id} was changed")
         prev, expected = seal.hash, seal.seq + 1
     return failures

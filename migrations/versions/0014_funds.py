@@ -1,10 +1,10 @@
 """funds: many funds in one installation
 
 Revision ID: 0014_funds
-Revises: 0017_payouts
+Revises: i12b
 Create Date: 2026-12-03 14:40:00
 
-Issue 14. Creates `funds` and puts everything that exists into one fund (slug from
+Issue 14. (After i12b.) Creates `funds` and puts everything that exists into one fund (slug from
 DEFAULT_FUND_SLUG, default `streekfonds`; its bank account from BANK_IBAN/BIC/BENEFICIARY
 when those are set), so an existing installation upgrades in place. Every fund-owned table
 gets `fund_id` (NOT NULL, indexed; a foreign key on PostgreSQL). The new column is filled
@@ -21,7 +21,7 @@ from alembic import op
 import app.core.models  # noqa: F401 - column types of our own
 
 revision = "0014_funds"
-down_revision = "0017_payouts"
+down_revision = "i12b"
 branch_labels = None
 depends_on = None
 
