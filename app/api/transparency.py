@@ -94,6 +94,7 @@ class LedgerHeadSchema(Schema):
     seq = fields.Integer()
     hash = fields.String()
     count = fields.Integer()
+    fund = fields.String(metadata={"description": "whose chain (each fund has its own; ?fund=SLUG)"})
 
 
 @blp.route("/calls/<int:call_id>/reports", methods=["POST"])
@@ -172,7 +173,8 @@ class Ledger(MethodView):
     @blp.arguments(LedgerArgs, location="query")
     @blp.response(200, LedgerPageSchema)
     def get(self, args):
-        """The sealed public ledger from seq `after` + 1, at most `limit` records."""
+        """A fund's sealed public ledger (`?fund=SLUG`; else the default fund's) from seq
+        `after` + 1, at most `limit` records."""
         return services.ledger_page(args["after"], args["limit"])
 
 

@@ -19,13 +19,15 @@ GENESIS_HASH = "0" * 64
 
 
 class LedgerSeal(FundOwned, Base):
-    """The place of one journal transaction in the public ledger: its `seq`, its record as
-    published (canonical JSON without `hash`) and the chained hash. Written once."""
+    """The place of one journal transaction in its fund's public ledger: its `seq`, its record
+    as published (canonical JSON without `hash`) and the chained hash. Written once."""
 
     __tablename__ = "ledger_seals"
     __fund_parent__ = "transaction_id"
     __table_args__ = ({"info": {"append_only": True}},)
 
+    # Each fund has its own chain: seq counts from 1 per fund (issue 14).
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True, index=True)
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
@@ -59,7 +61,7 @@ class Report(FundOwned, Base):
     __tablename__ = "transparency_reports"
     __fund_parent__ = "call_id"
     __table_args__ = (
-        UniqueConstraint("scope_key", "version", name="uq_transparency_reports_scope_version"),
+        UniqueConstraint("fund_id", "scope_key", "version", name="uq_transparency_reports_scope_version"),
         {"info": {"append_only": True}},
     )
 

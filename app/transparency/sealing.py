@@ -17,9 +17,10 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from app.campaigns import services as campaigns
-from app.core import clock
+from app.core import clock, tenancy
 from app.core.audit import AuditEvent, scrubbed_by_erasures
 from app.extensions import db
+from app.funds import services as funds
 from app.ledger.models import JournalEntry, JournalTransaction
 from app.transparency.chain import CURRENT_VERSION, GENESIS_HASH, canonical_json, chain_hash
 from app.transparency.models import AuditSeal, LedgerSeal
@@ -125,10 +126,19 @@ def backer_names(transaction_ids) -> dict[int, str]:
     return {tx_id: name for tx_id, name in names.items() if name}
 
 
-def ledger_head() -> tuple[int, str]:
-    """(seq, hash) of the last seal; (0, 64 zeros) for an empty ledger."""
+def chain_of(fund_id: int | None = None) -> int:
+    """Whose public ledger is meant: `fund_id`, else the fund of the request's site (or of
+    `?fund=`), else the default fund. Each fund has its own chain."""
+    return fund_id or tenancy.single_fund_id() or funds.default_fund().id
+
+
+def ledger_head(fund_id: int | None = None) -> tuple[int, str]:
+    """(seq, hash) of the fund's last seal; (0, 64 zeros) for an empty ledger."""
     row = db.session.execute(
-        select(LedgerSeal.seq, LedgerSeal.hash).order_by(LedgerSeal.seq.desc()).limit(1)
+        select(LedgerSeal.seq, LedgerSeal.hash)
+        .where(LedgerSeal.fund_id == chain_of(fund_id))
+        .order_by(LedgerSeal.seq.desc())
+        .limit(1)
     ).first()
     return (int(row.seq), row.hash) if row else (0, GENESIS_HASH)
 
@@ -151,15 +161,15 @@ class _Tx:
     entries: list = field(default_factory=list)
 
 
-def _unsealed_ids(limit: int | None) -> list[int]:
-    """Ids of committed transactions without a seal, in id order (one anti-join)."""
+def _unsealed_ids(limit: int | None) -> list[tuple[int, int]]:
+    """(id, fund id) of committed transactions without a seal, in id order (one anti-join)."""
     query = (
-        select(JournalTransaction.id)
+        select(JournalTransaction.id, JournalTransaction.fund_id)
         .outerjoin(LedgerSeal, LedgerSeal.transaction_id == JournalTransaction.id)
         .where(LedgerSeal.seq.is_(None))
         .order_by(JournalTransaction.id)
     )
-    return list(db.session.scalars(query.limit(limit) if limit is not None else query))
+    return [tuple(row) for row in db.session.execute(query.limit(limit) if limit is not None else query)]
 
 
 def _transactions(ids: list[int]) -> list[_Tx]:
@@ -188,13 +198,23 @@ def _transactions(ids: list[int]) -> list[_Tx]:
 
 def seal_ledger(limit: int | None = None) -> int:
     """Append seals for committed, unsealed transactions (all, or at most `limit`); flush.
+    Each transaction joins the chain of its own fund.
 
     Returns how many were sealed. Call it first in a transaction and commit right after:
     the lock is held until the commit. Running it twice seals nothing twice.
     """
     _lock(LEDGER_LOCK_KEY)
-    seq, prev = ledger_head()
-    ids = _unsealed_ids(limit)
+    unsealed = _unsealed_ids(limit)
+    by_fund: dict[int, list[int]] = {}
+    for tx_id, fund_id in unsealed:
+        by_fund.setdefault(fund_id, []).append(tx_id)
+    for fund_id, ids in by_fund.items():
+        _seal_chain(fund_id, ids)
+    return len(unsealed)
+
+
+def _seal_chain(fund_id: int, ids: list[int]) -> None:
+    seq, prev = ledger_head(fund_id)
     for start in range(0, len(ids), BATCH):
         txs = _transactions(ids[start : start + BATCH])
         pledges = pledges_for(txs)
@@ -205,6 +225,7 @@ def seal_ledger(limit: int | None = None) -> int:
             digest = chain_hash(prev, body)
             rows.append(
                 {
+                    "fund_id": fund_id,
                     "seq": seq,
                     "transaction_id": tx.id,
                     "prev_hash": prev,
@@ -215,7 +236,6 @@ def seal_ledger(limit: int | None = None) -> int:
             )
             prev = digest
         db.session.execute(insert(LedgerSeal), rows)
-    return len(ids)
 
 
 # --- the audit trail ---------------------------------------------------------------------

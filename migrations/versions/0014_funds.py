@@ -9,7 +9,8 @@ DEFAULT_FUND_SLUG, default `streekfonds`; its bank account from BANK_IBAN/BIC/BE
 when those are set), so an existing installation upgrades in place. Every fund-owned table
 gets `fund_id` (NOT NULL, indexed; a foreign key on PostgreSQL). The new column is filled
 by the column's DEFAULT while it is added (no UPDATE: the ledger, its seals and the audit
-trail refuse UPDATEs), then the default is dropped. Roles of a fund (juror, fund manager,
+trail refuse UPDATEs), then the default is dropped. The public ledger's seals are keyed
+by (fund, seq): each fund has its own chain. Roles of a fund (juror, fund manager,
 auditor, sponsor) are given the default fund; the other roles hold everywhere.
 """
 
@@ -117,6 +118,20 @@ def upgrade():
             op.alter_column(table, "fund_id", server_default=None)
             op.create_foreign_key(op.f(f"fk_{table}_fund_id_funds"), table, "funds", ["fund_id"], ["id"])
 
+    # Each fund has its own public ledger chain: seq counts per fund. (Existing seals are all
+    # the default fund's, so their seq and hashes stay exactly as published.)
+    if postgres:
+        op.drop_constraint("pk_ledger_seals", "ledger_seals", type_="primary")
+        op.create_primary_key("pk_ledger_seals", "ledger_seals", ["fund_id", "seq"])
+    else:
+        with op.batch_alter_table("ledger_seals", recreate="always") as batch:
+            batch.create_primary_key("pk_ledger_seals", ["fund_id", "seq"])
+
+    # Reports are numbered per fund (each fund has its own "fund:2027").
+    with op.batch_alter_table("transparency_reports") as batch:
+        batch.drop_constraint("uq_transparency_reports_scope_version", type_="unique")
+        batch.create_unique_constraint("uq_transparency_reports_scope_version", ["fund_id", "scope_key", "version"])
+
     with op.batch_alter_table("mail_templates") as batch:
         batch.drop_constraint("uq_mail_templates_kind", type_="unique")
         batch.create_unique_constraint(op.f("uq_mail_templates_fund_id"), ["fund_id", "kind", "locale"])
@@ -157,6 +172,15 @@ def downgrade():
             batch.drop_constraint("fk_user_roles_fund_id_funds", type_="foreignkey")
         batch.drop_column("fund_id")
         batch.create_unique_constraint("uq_user_roles_user_id", ["user_id", "role"])
+    with op.batch_alter_table("transparency_reports") as batch:
+        batch.drop_constraint("uq_transparency_reports_scope_version", type_="unique")
+        batch.create_unique_constraint("uq_transparency_reports_scope_version", ["scope_key", "version"])
+    if bind.dialect.name == "postgresql":
+        op.drop_constraint("pk_ledger_seals", "ledger_seals", type_="primary")
+        op.create_primary_key("pk_ledger_seals", "ledger_seals", ["seq"])
+    else:
+        with op.batch_alter_table("ledger_seals", recreate="always") as batch:
+            batch.create_primary_key("pk_ledger_seals", ["seq"])
     with op.batch_alter_table("mail_templates") as batch:
         batch.drop_constraint("uq_mail_templates_fund_id", type_="unique")
         batch.create_unique_constraint("uq_mail_templates_kind", ["kind", "locale"])
