@@ -2,7 +2,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.campaigns import confirmation, manage_views, municipality_views, services, tasks, views  # noqa: F401
-from app.core import ports
+from app.core import branding, ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.jury.ports import SelectionCampaigns
 from app.payments.services import PaymentReceiver
@@ -51,6 +51,9 @@ def register(app: Flask) -> None:
         _l("Campagnes van deze oproep"),
         ("fund_manager", "admin", "auditor"),
     )
+    # The public pages' fund name and absolute links (one helper each: app.core.branding).
+    app.jinja_env.globals["fund_branding"] = branding.fund_branding
+    app.jinja_env.globals["public_url"] = branding.public_url
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
     ports.provide(app, SelectionCampaigns, services.create_campaigns)
