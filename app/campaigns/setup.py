@@ -1,7 +1,8 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.campaigns import confirmation, manage_views, municipality_views, services, tasks, views  # noqa: F401
+from app.calls.ports import HomeCampaigns
+from app.campaigns import confirmation, home, manage_views, municipality_views, services, tasks, views  # noqa: F401
 from app.core import branding, ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.jury.ports import SelectionCampaigns
@@ -57,3 +58,4 @@ def register(app: Flask) -> None:
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
     ports.provide(app, SelectionCampaigns, services.create_campaigns)
+    ports.provide(app, HomeCampaigns, home.RunningCampaigns())
