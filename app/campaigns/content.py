@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts import services as accounts
+from app.accounts.models import User
 from app.campaigns import events
 from app.campaigns.models import Campaign, CampaignPicture, CampaignUpdate
 from app.core import audit, clock
@@ -47,8 +48,6 @@ def render_markdown(text: str) -> str:
 def behind(campaign: Campaign) -> dict:
     """Who is behind the project, for its public page: the owner's name, the organisation
     (not for a private person), the profile and the contact address the owner gave."""
-    from app.accounts.models import User
-
     owner = db.session.get(User, campaign.owner_id)
     application = campaign.application
     organisation = None

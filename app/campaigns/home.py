@@ -11,14 +11,13 @@ from sqlalchemy import func, select
 from app.campaigns.figures import public_figures
 from app.campaigns.listing import list_page
 from app.campaigns.models import Campaign, CampaignPicture
+from app.extensions import db
 
 
 class RunningCampaigns:
     """app.calls.ports.HomeCampaigns."""
 
     def running(self, limit: int) -> list[dict[str, Any]]:
-        from app.extensions import db
-
         campaigns, _after = list_page(select(Campaign).where(Campaign.status == "open"), None, size=limit)
         if not campaigns:
             return []
