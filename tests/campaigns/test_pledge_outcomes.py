@@ -86,3 +86,17 @@ def test_retry_refuses_a_wrong_token_and_a_paid_pledge(client):
     assert r.status_code == 303 and f"/pledges/{pledge.id}?token=" in r.headers["Location"]
     assert db.session.scalar(select(db.func.count(Pledge.id))) == 1
     assert reload(pledge).status == "succeeded"
+
+
+def test_a_refunded_pledge_is_neither_thanked_nor_offered_a_retry(client):
+    campaign = make_campaign()
+    checkout = _pledge(client, campaign)
+    client.post(checkout, data={"action": "pay"})
+    pledge = db.session.scalar(select(Pledge))
+    refund = services.request_refund(pledge, None, None)
+    services.run_refund(refund.id)  # what the task campaigns.refund_pledge does after commit
+    db.session.flush()
+    assert reload(pledge).status == "refunded"
+    text = _text(client.get(f"/pledges/{pledge.id}/thanks"))
+    assert "<h1>Je bijdrage</h1>" in text and "terugbetaald" in text
+    assert "Bedankt" not in text and "Opnieuw proberen" not in text
