@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from app.calls import forms, policy_text, services
 from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import Application, Call
+from app.calls.ports import HomeCampaigns
 from app.calls.validation import format_enterprise_number
-from app.core import http
+from app.core import http, ports
 from app.core.errors import DomainError
 from app.core.transaction import attempt
 from app.core.uploads import attachment_disposition
@@ -31,10 +32,27 @@ def apply_form_errors(form, exc: DomainError, mapping: dict | None = None) -> No
         flash(exc.message, "error")
 
 
+HOME_CAMPAIGNS = 6
+
+
 @bp.route("/")
 def home():
-    page = render_template("home.html", calls=services.list_open_calls())
+    """Running campaigns first, then the open calls, then what the fund is."""
+    running = ports.get(HomeCampaigns).running(HOME_CAMPAIGNS)
+    page = render_template("home.html", running=running, calls=services.list_open_calls())
+    db.session.commit()  # a read-only request: at most the campaigns' figures cache was written
     return http.finish_by_content(make_response(page))
+
+
+@bp.route("/about")
+def about():
+    """What the fund is, how it works and who oversees it."""
+    return http.finish_by_content(make_response(render_template("about.html")))
+
+
+@bp.route("/contact")
+def contact():
+    return http.finish_by_content(make_response(render_template("contact.html")))
 
 
 @bp.route("/calls")

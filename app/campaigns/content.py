@@ -7,6 +7,8 @@ import nh3
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts import services as accounts
+from app.accounts.models import User
 from app.campaigns import events
 from app.campaigns.models import Campaign, CampaignPicture, CampaignUpdate
 from app.core import audit, clock
@@ -41,6 +43,22 @@ def render_markdown(text: str) -> str:
     return nh3.clean(
         html, tags=_TAGS, attributes={"a": {"href", "title"}}, link_rel="noopener noreferrer nofollow"
     )
+
+
+def behind(campaign: Campaign) -> dict:
+    """Who is behind the project, for its public page: the owner's name, the organisation
+    (not for a private person), the profile and the contact address the owner gave."""
+    owner = db.session.get(User, campaign.owner_id)
+    application = campaign.application
+    organisation = None
+    if application is not None and application.applicant_type != "individual":
+        organisation = application.organisation or None
+    return {
+        "name": owner.display_name if owner is not None else "",
+        "organisation": organisation,
+        "profile": campaign.owner_profile or "",
+        "contact_email": campaign.contact_email,
+    }
 
 
 def owned_campaign(campaign_id: int, user) -> Campaign:
@@ -81,6 +99,34 @@ def edit_story(campaign: Campaign, summary: str, story: str, actor_id: int) -> C
         before,
         {"summary": campaign.summary},
     )
+    return campaign
+
+
+MAX_PROFILE = 1000
+
+
+def edit_profile(campaign: Campaign, profile: str, contact_email: str, actor_id: int) -> Campaign:
+    """Change who is behind the project (a short profile) and the public contact address
+    (optional; an empty one is cleared). ValidationFailed with every field error."""
+    _editable(campaign)
+    errors: dict[str, list[str]] = {}
+    profile = (profile or "").strip()
+    if len(profile) > MAX_PROFILE:
+        errors["profile"] = [_("Hoogstens %(n)d tekens.", n=MAX_PROFILE)]
+    email = None
+    if (contact_email or "").strip():
+        try:
+            email = accounts.normalise_email(contact_email)
+        except ValidationFailed as exc:
+            errors["contact_email"] = exc.details.get("email") or [exc.message]
+    if errors:
+        raise ValidationFailed(_("Sommige velden kloppen niet."), details=errors)
+    before = {"owner_profile": campaign.owner_profile, "contact_email": campaign.contact_email}
+    campaign.owner_profile, campaign.contact_email = profile, email
+    db.session.flush()
+    after = {"owner_profile": campaign.owner_profile, "contact_email": campaign.contact_email}
+    if after != before:
+        audit.record(db.session, actor_id, "campaign.profile_edited", "campaign", campaign.id, before, after)
     return campaign
 
 

@@ -52,8 +52,10 @@ def edit(campaign_id):
     story = forms.StoryForm(prefix="story")
     picture = forms.PictureForm(prefix="picture")
     update = forms.UpdateForm(prefix="update")
+    profile = forms.ProfileForm(prefix="profile")
     if request.method == "GET":
         story.summary.data, story.story.data = campaign.summary, campaign.story_markdown
+        profile.profile.data, profile.contact_email.data = campaign.owner_profile, campaign.contact_email
     here = url_for("campaigns_manage.edit", campaign_id=campaign.id)
     if current_user.is_auditor_only and request.method == "POST":
         raise NotFound(_("Campagne niet gevonden."))
@@ -62,6 +64,9 @@ def edit(campaign_id):
         if request.form.get("action") == "story" and story.validate_on_submit():
             content.edit_story(campaign, story.summary.data, story.story.data, current_user.id)
             return _done(_("Het verhaal is bewaard."), here)
+        if request.form.get("action") == "profile" and profile.validate_on_submit():
+            content.edit_profile(campaign, profile.profile.data, profile.contact_email.data, current_user.id)
+            return _done(_("Wie erachter zit is bewaard."), here)
         if request.form.get("action") == "picture" and picture.validate_on_submit():
             upload = picture.picture.data
             content.add_picture(
@@ -81,7 +86,7 @@ def edit(campaign_id):
     except (DomainError, ValueError) as exc:
         db.session.rollback()
         if isinstance(exc, DomainError):
-            target = {"story": story, "picture": picture, "update": update}.get(
+            target = {"story": story, "picture": picture, "update": update, "profile": profile}.get(
                 request.form.get("action"), story
             )
             place_errors(target, exc, {"file": "picture", "story": "story"})
@@ -95,6 +100,7 @@ def edit(campaign_id):
         story=story,
         picture=picture,
         update=update,
+        profile=profile,
         pictures=content.pictures_of(campaign),
         embed_src=funds.base_url(campaign.fund_id) + embed_url.removeprefix(request.script_root),
     ), status

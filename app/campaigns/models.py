@@ -87,6 +87,10 @@ class Campaign(FundOwned, Base):
     patron_role: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     story_markdown: Mapped[str] = mapped_column(Text, default="")
+    # Who is behind the project in the owner's own words, and an address the public may
+    # write to (issue 18): both optional, both shown on the public page.
+    owner_profile: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     # A cache of raised (updated in the same statement as every ledger posting, under the
     # campaign's row lock); the figure shown is derived from the ledger, and a check compares.
     raised_cache_cents: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
-from app.campaigns import taxcert, transfers
+from app.campaigns import confirmation, taxcert, transfers
 from app.campaigns.figures import refresh_campaign_figures
 from app.campaigns.models import Campaign, Pledge
-from app.campaigns.ports import PledgeMail
+from app.campaigns.ports import Matching, PledgeMail
 from app.core import clock, ports
-from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.money import format_cents
 from app.extensions import db
 from app.funds import services as funds
@@ -64,13 +64,10 @@ def pledge_for_reader(pledge_id: int, token: str | None, user) -> Pledge:
 def check_pledge_values(campaign: Campaign, values: dict[str, Any]) -> dict[str, Any]:
     """Clean pledge fields; ValidationFailed (422) with every field error."""
     errors: dict[str, list[str]] = {}
-    call = campaign.call
-    lo, hi = call.min_pledge_cents or 500, call.max_pledge_cents or 500000
+    lo, hi = pledge_limits(campaign)
     amount = values.get("amount_cents")
     if isinstance(amount, bool) or not isinstance(amount, int) or not lo <= amount <= hi:
-        errors["amount_cents"] = [
-            _("Een bedrag van %(lo)s tot %(hi)s.", lo=_euro(lo), hi=_euro(hi)),
-        ]
+        errors["amount_cents"] = [amount_message(campaign)]
     email = None
     try:
         email = accounts.normalise_email(values.get("email") or "")
@@ -105,8 +102,22 @@ def check_pledge_values(campaign: Campaign, values: dict[str, Any]) -> dict[str,
     }
 
 
+def pledge_limits(campaign: Campaign) -> tuple[int, int]:
+    """(lowest, highest) pledge in cents the campaign's call allows."""
+    call = campaign.call
+    return call.min_pledge_cents or 500, call.max_pledge_cents or 500000
+
+
+def amount_message(campaign: Campaign) -> str:
+    """ "Vul een bedrag in van € 5 tot € 5.000": the call's real limits, in whole euros
+    when they are."""
+    lo, hi = pledge_limits(campaign)
+    return _("Vul een bedrag in van %(lo)s tot %(hi)s.", lo=_euro(lo), hi=_euro(hi))
+
+
 def _euro(cents: int) -> str:
-    return format_cents(cents)
+    text = format_cents(cents)
+    return text[: -len(",00")] if cents % 100 == 0 and text.endswith(",00") else text
 
 
 def _fingerprint(clean: dict[str, Any]) -> str:
@@ -185,7 +196,8 @@ def create_pledge(
             email=pledge.email,
             description=_("Bijdrage aan %(t)s", t=campaign.title),
             success_url=f"{base}/pledges/{pledge.id}/thanks",
-            cancel_url=f"{base}/campaigns/{campaign.id}",
+            # Back from the checkout without paying: a page that says so, with a retry.
+            cancel_url=f"{base}/pledges/{pledge.id}/thanks?cancelled=1",
         )
     )
     pledge.checkout_session_id = checkout.session_id
@@ -216,3 +228,52 @@ def _replay(pledge: Pledge, fingerprint: str) -> tuple[Pledge, str]:
             code="idempotency_key_reused",
         )
     return pledge, receipt_token(pledge)
+
+
+# --- after the checkout: try again, or ask the gateway ------------------------------------
+
+RETRYABLE = ("failed", "expired")
+
+
+def retry_pledge(pledge: Pledge) -> tuple[Pledge, str | None]:
+    """A backer's next try after a checkout that failed, expired or was left: a checkout
+    still open is simply offered again (returns (pledge, None)); a failed or expired one
+    becomes a new pending pledge with the same values and its own checkout (the old one
+    stays as it was: the ledger and the event log keep what happened)."""
+    if pledge.status == "pending" and pledge.checkout_url:
+        return pledge, None
+    if pledge.status not in RETRYABLE:
+        raise Conflict(_("Deze bijdrage kan je niet opnieuw proberen."), code="pledge_not_retryable")
+    values: dict[str, Any] = {
+        "method": transfers.METHOD if pledge.method == transfers.METHOD else None,
+        "amount_cents": pledge.amount_cents,
+        "email": pledge.email,
+        "display_name": pledge.display_name,
+        "anonymous": pledge.anonymous,
+        "hide_amount": pledge.hide_amount,
+        "message": pledge.message,
+        "notify_opt_in": pledge.notify_opt_in,
+    }
+    if pledge.tax_certificate_encrypted:
+        values["tax_certificate"] = taxcert.decrypt(pledge.tax_certificate_encrypted)
+    return create_pledge(pledge.campaign, values, user_id=pledge.user_id, locale=pledge.locale)
+
+
+def returned_from_checkout(pledge: Pledge) -> None:
+    """The backer is back from the gateway's checkout: if its webhook has not arrived yet,
+    ask the gateway how the payment stands and apply that, through the same confirmation
+    path as a webhook, so the page says what happened. Silent when the gateway does not
+    answer (the webhook or the sweep will tell later)."""
+    if pledge.status != "pending" or not pledge.checkout_session_id or pledge.method == transfers.METHOD:
+        return
+    try:
+        state = payments.get_gateway(pledge.method).payment_state(session_id=pledge.checkout_session_id)
+    except DomainError:
+        return
+    if state is not None and state.status in ("succeeded", "failed", "expired"):
+        confirmation.apply_state(pledge.id, state)
+
+
+def match_of_pledge(pledge: Pledge) -> tuple[int, bool]:
+    """(the match this pledge brought in, whether that still waits for the goal)."""
+    return ports.get(Matching).pledge_match(pledge)

@@ -47,6 +47,15 @@ class Matching(Protocol):
         shown, [[amount, amount + its match], ...], or None when that effect depends on
         money other campaigns draw from and is read at each view)}."""
 
+    def public_match(self, campaign: Campaign) -> dict:
+        """For the campaign page, in a fixed number of statements (reads only):
+        {"sponsors": [name, or None for an anonymous sponsor], "conditional": whether the
+        match still depends on reaching the goal}."""
+
+    def pledge_match(self, pledge: Pledge) -> tuple[int, bool]:
+        """For the thank-you page (reads only): (the match this pledge earned, or earns if
+        the goal is reached, whether that is still conditional)."""
+
 
 @ports.declare
 class PledgeMail(Protocol):

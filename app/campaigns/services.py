@@ -19,6 +19,8 @@ from app.campaigns import confirmation, events, figures, money, municipality
 from app.campaigns.confirmation import refund_after_close  # noqa: F401
 from app.campaigns.content import (  # noqa: F401
     add_picture,
+    behind,
+    edit_profile,
     edit_story,
     owned_campaign,
     pictures_of,
@@ -45,7 +47,18 @@ from app.campaigns.models import CAMPAIGN_STATES, PAID, Campaign, Pledge
 from app.campaigns.patron import FIELDS as PATRON_FIELDS  # noqa: F401
 from app.campaigns.patron import patron_of, set_patron  # noqa: F401
 from app.campaigns.pledge_guard import guard_anonymous_pledge  # noqa: F401
-from app.campaigns.pledging import create_pledge, pledge_by_token, pledge_for_reader, receipt_token  # noqa: F401
+from app.campaigns.pledging import (  # noqa: F401
+    amount_message,
+    check_pledge_values,
+    create_pledge,
+    match_of_pledge,
+    pledge_by_token,
+    pledge_for_reader,
+    pledge_limits,
+    receipt_token,
+    retry_pledge,
+    returned_from_checkout,
+)
 from app.campaigns.ports import Matching
 from app.campaigns.readers import owners_of, pledges_of_campaigns  # noqa: F401
 from app.campaigns.refunds import (  # noqa: F401
@@ -338,6 +351,12 @@ def public_pledges(campaign: Campaign) -> list[Pledge]:
             .limit(200)
         )
     )
+
+
+def public_match(campaign: Campaign) -> dict:
+    """The sponsors doubling the campaign (names, None for an anonymous one) and whether
+    their money still waits for the goal (the Matching port; a fixed number of statements)."""
+    return ports.get(Matching).public_match(campaign)
 
 
 def days_left(campaign: Campaign) -> int | None:

@@ -1,9 +1,20 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.campaigns import confirmation, manage_views, municipality_views, platform, services, tasks, views  # noqa: F401
+from app.calls.ports import HomeCampaigns
+from app.campaigns import (  # noqa: F401
+    confirmation,
+    home,
+    manage_views,
+    municipality_views,
+    platform,
+    services,
+    tasks,
+    views,
+)
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
+from app.funds import branding
 from app.jury.ports import SelectionCampaigns
 from app.payments.services import PaymentReceiver
 
@@ -52,6 +63,10 @@ def register(app: Flask) -> None:
         _l("Campagnes van deze oproep"),
         ("fund_manager", "admin", "auditor"),
     )
+    # The public pages' fund name and absolute links (one helper each: app.funds.branding).
+    app.jinja_env.globals["fund_branding"] = branding.fund_branding
+    app.jinja_env.globals["public_url"] = branding.public_url
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
     ports.provide(app, SelectionCampaigns, services.create_campaigns)
+    ports.provide(app, HomeCampaigns, home.RunningCampaigns())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.calls.models import Application, Call
 from app.campaigns.models import CLOSED, Campaign, Pledge
-from app.matching import audit, settlement
+from app.matching import audit, public, settlement
 from app.matching.reservations import reserve_for_selection
 
 
@@ -43,6 +43,12 @@ class CampaignMatching:
 
     def match_figures(self, campaigns: list[Campaign], amounts: tuple[int, ...]) -> dict[int, tuple]:
         return audit.match_figures(campaigns, amounts)
+
+    def public_match(self, campaign: Campaign) -> dict:
+        return public.public_match(campaign)
+
+    def pledge_match(self, pledge: Pledge) -> tuple[int, bool]:
+        return public.pledge_match(pledge)
 
 
 def reserve_selection(call: Call, applications: list[Application]) -> None:

@@ -129,6 +129,7 @@ _KINDS = [
             "ends_at": "2027-06-30T22:00:00+00:00",
             "is_patron": False,
             "municipality": "Gent",
+            "embed_url": f"{_BASE}/campaigns/1/embed",
         },
     ),
     Kind(

@@ -83,6 +83,8 @@ def _opened_context(campaign) -> dict[str, Any]:
         "goal_cents": campaign.goal_cents,
         "ends_at": campaign.ends_at.isoformat() if campaign.ends_at else "",
         "municipality": campaign.municipality,
+        # The widget the owner and the patron may put on their own site (issue 18).
+        "embed_url": public_url("campaigns.embed", campaign_id=campaign.id),
     }
 
 

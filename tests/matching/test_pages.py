@@ -101,4 +101,4 @@ def test_the_campaign_page_tells_a_backer_what_their_pledge_becomes(client):
     # With the maximum match (ratio 1 × target € 5.000) already earned, a pledge adds no match.
     h.give(campaign, 500_000, email="big@example.org")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "wordt" not in page
+    assert 'data-testid="pledge-effect"' not in page and "Jouw " not in page

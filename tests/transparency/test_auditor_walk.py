@@ -35,6 +35,8 @@ PUBLIC_WRITES = {
     "accounts.reset",
     "accounts.confirm",
     "campaigns.pledge",
+    # A backer's retry after a failed checkout (issue 18): the receipt token proves the pledge.
+    "campaigns.retry",
     "api_campaigns.CampaignPledges",
     "payments.stripe_webhook",
     "payments.demo_checkout_action",
