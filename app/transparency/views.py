@@ -27,6 +27,7 @@ from app.core.audit import AuditEvent
 from app.core.auth import roles_required
 from app.extensions import db
 from app.transparency import charts, forms, render, services
+from app.transparency import platform as platform_figures
 from app.transparency.models import Report, ReportJob
 
 bp = Blueprint("transparency", __name__, url_prefix="/transparency", template_folder="templates")
@@ -38,6 +39,13 @@ def download(data: bytes | str, mimetype: str, filename: str) -> Response:
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
+
+
+@bp.route("/funds")
+def platform():
+    """Every fund's published figures together, each linked to its own ledger."""
+    items, total = platform_figures.overview()
+    return render_template("transparency/platform.html", items=items, total=total)
 
 
 @bp.route("")

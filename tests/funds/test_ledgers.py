@@ -42,3 +42,19 @@ def test_each_fund_has_its_own_chain_and_each_verifies_alone(client):
     assert services.check_seals() == []
     result = matching.verify_ledger()  # flask ledger verify: every fund's books at once
     assert result["ok"], result["violations"]
+
+
+def test_the_platform_page_sums_each_funds_sealed_figures_beside_its_own_ledger(client):
+    west = second_fund()
+    home = funds.default_fund()
+    world(home.id, home.slug)
+    world(west.id, "west")
+    db.session.commit()
+    services.seal_ledger()
+    db.session.commit()
+    page = client.get("/transparency/funds").get_data(as_text=True)
+    assert "Streekfonds West-Vlaanderen" in page and home.name in page
+    assert "/f/west/transparency/ledger.jsonl" in page
+    west_lines = client.get("/f/west/transparency/ledger.jsonl").get_data(as_text=True).splitlines()
+    assert f"{len(west_lines)} regels" in page
+    assert json.loads(west_lines[-1])["hash"][:16] in page
