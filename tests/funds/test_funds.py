@@ -192,3 +192,29 @@ def test_mail_goes_out_under_the_funds_sender_with_links_to_its_site(app):
     links = [str(r.context) for r in rows if "http" in str(r.context)]
     assert links and all("/f/west/" in text for text in links), links
     assert theirs.pledge.fund_id == west.id
+
+
+def test_a_manager_of_two_funds_names_the_fund_of_a_new_call_and_sponsor(client):
+    second_fund()
+    home = funds.default_fund()
+    both = factories.user("fund_manager", funds=[home.slug, "west"])
+    one = factories.user("fund_manager", funds=["west"])
+    headers = factories.token_headers(both)
+    db.session.commit()
+    r = client.post("/api/v1/calls", json={"title": "Zonder fonds"}, headers=headers)
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "fund_required"
+    r = client.post("/api/v1/calls", json={"title": "Voor West", "fund": "west"}, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["fund"] == "west"
+    r = client.post("/api/v1/sponsors?fund=west", json={"name": "Provincie West"}, headers=headers)
+    assert r.status_code == 201 and r.get_json()["fund"] == "west"
+    # Who manages one fund needs not say which.
+    r = client.post("/api/v1/calls", json={"title": "Ook West"}, headers=factories.token_headers(one))
+    assert r.status_code == 201 and r.get_json()["fund"] == "west"
+    # ... and cannot put one in a fund they do not manage.
+    r = client.post(
+        "/api/v1/calls",
+        json={"title": "Ergens anders", "fund": home.slug},
+        headers=factories.token_headers(one),
+    )
+    assert r.status_code in (403, 404)
