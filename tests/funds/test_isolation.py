@@ -7,12 +7,26 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
+from werkzeug.routing import AnyConverter
 
+from app.calls import services as calls
+from app.campaigns import content
+from app.core import tenancy
 from app.extensions import db
 from app.funds import services as funds
+from app.notifications.models import OutboxMessage
+from app.transparency import services as transparency
+from app.transparency.models import Report
 from tests import factories
 from tests.campaigns.fixtures import login
 from tests.funds.helpers import second_fund, world
+
+# The smallest PNG: 1 x 1 pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+)
 
 # Routes that are not about one fund's objects, or public by design.
 NOT_ABOUT_AN_OBJECT = {"static", "funds.logo", "core.set_language"}
@@ -20,18 +34,43 @@ NOT_ABOUT_AN_OBJECT = {"static", "funds.logo", "core.set_language"}
 # browser that made it (a token in its session) and otherwise a general thank-you, the same
 # for every id (nothing of the pledge is shown or changed).
 SAME_FOR_EVERY_ID = {"campaigns.thanks"}
+# A published report is public (the issue: staff of A see of B "what the public sees"); the
+# API serves it to anyone by id, like any visitor of B's site. (The pages of A's site do not.)
+PUBLIC_BY_ID = {"api_transparency.report", "api_transparency.report_pdf", "api_transparency.report_csv"}
 # A write whose body is refused (400 without its token, 422 invalid) before any object is
 # looked up reads and changes nothing: the walk sends empty bodies, so those answer that.
 REFUSED_BEFORE_LOOKUP = (400, 422)
 
 
+# Arguments that name no object get a plain value (the object of the route is what counts).
+PLAIN = {
+    "token": "x",
+    "locale": "nl",
+    "kind": "pledge_receipt",
+    "name": "Gent",
+    "filename": "a.csv",
+    "code": "nl",
+}
+
+
 def _fill(rule, ids: dict[str, int]) -> str | None:
-    path = rule.rule
-    for arg in rule.arguments:
+    """The rule's path with B's ids, or None when it names an object the walk has none of."""
+    values = {}
+    for arg, converter in rule._converters.items():
         key = arg.removesuffix("_id")
-        if key not in ids:
+        if key in ids:
+            values[arg] = ids[key]
+        elif isinstance(converter, AnyConverter):
+            values[arg] = sorted(converter.items)[0]
+        elif key in PLAIN:
+            values[arg] = PLAIN[key]
+        else:
             return None
-        path = re.sub(r"<(?:[^:<>]+:)?%s>" % arg, str(ids[key]), path)
+    if not set(a.removesuffix("_id") for a in rule.arguments) & set(ids):
+        return None
+    path = rule.rule
+    for arg, value in values.items():
+        path = re.sub(r"<(?:[^:<>]+:)?%s>" % arg, str(value), path)
     return path
 
 
@@ -41,7 +80,17 @@ def two_funds(app):
     home = funds.default_fund()
     ours = world(home.id, home.slug)
     theirs = world(west.id, "west")
-    db.session.commit()
+    with tenancy.scoped({west.id}):
+        # More of B's objects: a draft with an attachment, a picture, a report and its job.
+        owner = factories.user("applicant")
+        draft = factories.application(theirs.call, owner=owner)
+        theirs.attachment = calls.add_attachment(draft, "plan.pdf", b"%PDF-1.4 plan", owner, 10**6)
+        theirs.draft = draft
+        theirs.picture = content.add_picture(theirs.campaign, "foto.png", PNG, "De buurt", 10**6)
+        theirs.job = transparency.request_call_report(theirs.call, theirs.manager.id)
+    db.session.commit()  # the report job runs (tasks run in-process here)
+    theirs.report = db.session.scalar(select(Report).where(Report.fund_id == west.id))
+    theirs.message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.fund_id == west.id))
     return ours, theirs
 
 
@@ -59,17 +108,24 @@ def test_every_route_about_another_funds_object_answers_404(client, app, two_fun
     headers = factories.token_headers(ours.manager)
     db.session.commit()
     sponsor_id = theirs.commitment.sponsor_id
+    assert theirs.report is not None and theirs.message is not None
     ids = _as_a_new_request_sees_it(
         ("call", theirs.call),
         ("application", theirs.application),
+        ("app", theirs.draft),
+        ("att", theirs.attachment),
         ("campaign", theirs.campaign),
         ("pledge", theirs.pledge),
         ("commitment", theirs.commitment),
+        ("picture", theirs.picture),
+        ("report", theirs.report),
+        ("job", theirs.job),
+        ("message", theirs.message),
     )
     ids["sponsor"] = sponsor_id
     walked, leaks = 0, []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in NOT_ABOUT_AN_OBJECT | SAME_FOR_EVERY_ID or not rule.arguments:
+        if rule.endpoint in NOT_ABOUT_AN_OBJECT | SAME_FOR_EVERY_ID | PUBLIC_BY_ID or not rule.arguments:
             continue
         if not (set(a.removesuffix("_id") for a in rule.arguments) & set(ids)):
             continue
@@ -88,7 +144,7 @@ def test_every_route_about_another_funds_object_answers_404(client, app, two_fun
                 leaks.append((method, path, response.status_code))
             db.session.rollback()
             db.session.expunge_all()
-    assert walked > 40, walked
+    assert walked > 80, walked
     assert leaks == [], "\n".join(map(str, leaks))
 
 
