@@ -147,3 +147,47 @@ def test_the_migrations_make_append_only_tables_refuse_changes(migration_app):
             with pytest.raises(Exception, match="append-only"):
                 conn.exec_driver_sql("UPDATE audit_events SET action = 'z'")
             conn.rollback()
+
+
+def test_a_one_fund_installation_upgrades_in_place_into_the_default_fund(migration_app):
+    """Data of before issue 14 (a call, a manager's and an applicant's roles, a sealed ledger
+    record) lands in the default fund; the manager's role is held there, the applicant's
+    everywhere; the old seal keeps its seq and hash."""
+    from sqlalchemy import text
+
+    with migration_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="i12b")
+        with db.engine.begin() as conn:
+            user = conn.execute(
+                text(
+                    "INSERT INTO users (email, password_hash, display_name, locale, created_at, "
+                    "security_stamp, active) VALUES ('m@example.org', 'x', 'M', 'nl', now(), 0, true) "
+                    "RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text("INSERT INTO user_roles (user_id, role) VALUES (:u, 'fund_manager'), (:u, 'applicant')"),
+                {"u": user},
+            )
+            tx = conn.execute(
+                text("INSERT INTO journal_transactions (created_at, kind) VALUES (now(), 'old') RETURNING id")
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO ledger_seals (seq, transaction_id, prev_hash, hash, record, sealed_at) "
+                    "VALUES (1, :t, :z, :h, '{}', now())"
+                ),
+                {"t": tx, "z": "0" * 64, "h": "a" * 64},
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            fund_id, slug = conn.execute(text("SELECT id, slug FROM funds")).one()
+            assert slug == migration_app.config["DEFAULT_FUND_SLUG"]
+            roles = dict(conn.execute(text("SELECT role, fund_id FROM user_roles")).all())
+            assert roles == {"fund_manager": fund_id, "applicant": None}
+            assert conn.execute(text("SELECT fund_id FROM journal_transactions")).scalar_one() == fund_id
+            assert conn.execute(text("SELECT fund_id, seq, hash FROM ledger_seals")).one() == (
+                fund_id,
+                1,
+                "a" * 64,
+            )
