@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-PASSWORD = "bench-password-1"
+PASSWORD = "Lang-wachtwoord-7"
 
 
 def bench_app(url: str):

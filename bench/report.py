@@ -36,10 +36,10 @@ def build(n: int):
     from app.ledger.models import JournalEntry, JournalTransaction
 
     manager = accounts.create_user(
-        f"bench{secrets.token_hex(4)}@example.org", "bench-password-1", ["fund_manager"]
+        f"bench{secrets.token_hex(4)}@example.org", "Lang-wachtwoord-7", ["fund_manager"]
     )
     owner = accounts.create_user(
-        f"owner{secrets.token_hex(4)}@example.org", "bench-password-1", ["applicant"]
+        f"owner{secrets.token_hex(4)}@example.org", "Lang-wachtwoord-7", ["applicant"]
     )
     now = clock.now()
     call = calls.create_call(
