@@ -13,6 +13,7 @@ from app.config import Config
 from app.core import ports, startup_checks
 from app.core import setup as core_setup
 from app.demo import setup as demo_setup
+from app.funds import setup as funds_setup
 from app.jury import setup as jury_setup
 from app.ledger import setup as ledger_setup
 from app.matching import setup as matching_setup
@@ -25,6 +26,7 @@ from app.transparency import setup as transparency_setup
 # The domains, in layer order, lowest first (pyproject.toml checks the imports).
 DOMAINS = (
     "core",
+    "funds",
     "ledger",
     "accounts",
     "calls",
@@ -44,6 +46,7 @@ DOMAINS = (
 # `setup.register(app)`; create_app calls them in the order above.
 SETUPS = (
     core_setup,
+    funds_setup,
     ledger_setup,
     accounts_setup,
     calls_setup,

@@ -104,6 +104,11 @@ class Config:
         self.BANK_BENEFICIARY = env.get("BANK_BENEFICIARY", "")
         # A pledge by transfer waits this many days for its money (reminder at half time).
         self.BANK_TRANSFER_DAYS = int(env.get("BANK_TRANSFER_DAYS", "14"))
+        # Funds (issue 14): the fund that holds everything of a one-fund installation, and
+        # how long a process trusts its copy of the funds' names, hosts and colours.
+        self.DEFAULT_FUND_SLUG = env.get("DEFAULT_FUND_SLUG", "streekfonds")
+        self.DEFAULT_FUND_NAME = env.get("DEFAULT_FUND_NAME", "streekfonds")
+        self.FUNDS_CACHE_SECONDS = int(env.get("FUNDS_CACHE_SECONDS", "30"))
         # Mail
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))

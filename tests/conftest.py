@@ -11,14 +11,16 @@ import os
 import tempfile
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
 from app import create_app
 from app.config import Config
-from app.core import clock, pagecache
+from app.core import clock, pagecache, tenancy
 from app.extensions import db
+from app.funds import services as funds
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -88,14 +90,21 @@ def _reset_schema():
     else:
         db.drop_all()
     db.create_all()
+    # The default fund exists in every installation (the first migration of issue 14 makes
+    # it); everything a test makes without naming a fund belongs to it.
+    funds.ensure_default_fund()
+    db.session.commit()
 
 
 @pytest.fixture(autouse=True)
-def _clock():
+def _clock(app):
     clock.reset()
     pagecache.clear()  # rendered pages of an earlier test's (rolled back) rows
+    app.extensions.pop("funds_directory", None)  # funds an earlier test made (rolled back)
+    tenancy.set_scope(None)
     yield
     clock.reset()
+    tenancy.set_scope(None)
 
 
 class _ConnectionBoundSession(FlaskSQLAlchemySession):
@@ -140,8 +149,14 @@ def _db(request, app):
 
 
 def _empty_tables():
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    empty_tables(db.engine, current_app.config["DEFAULT_FUND_SLUG"])
+    current_app.extensions.pop("funds_directory", None)
+
+
+def empty_tables(engine, default_fund_slug: str) -> None:
+    """Every table emptied except the default fund's row (it stays, as after a migration)."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "funds"]
+    with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
@@ -149,6 +164,7 @@ def _empty_tables():
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+        conn.execute(text("DELETE FROM funds WHERE slug <> :slug"), {"slug": default_fund_slug})
 
 
 class CommittingClient(FlaskClient):

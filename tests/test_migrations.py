@@ -141,7 +141,8 @@ def test_the_migrations_make_append_only_tables_refuse_changes(migration_app):
         assert set(append_only_tables()) <= triggered, set(append_only_tables()) - triggered
         with db.engine.connect() as conn:
             conn.exec_driver_sql(
-                "INSERT INTO audit_events (created_at, action, object_type) VALUES (now(), 'x', 'y')"
+                "INSERT INTO audit_events (created_at, action, object_type, fund_id) "
+                "VALUES (now(), 'x', 'y', (SELECT min(id) FROM funds))"
             )
             with pytest.raises(Exception, match="append-only"):
                 conn.exec_driver_sql("UPDATE audit_events SET action = 'z'")

@@ -13,10 +13,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from app.accounts import events
-from app.accounts.models import ROLES, User, UserRole
+from app.accounts import events, grants
+from app.accounts.models import FUND_ROLES, ROLES, User, UserRole
 from app.accounts.tokens import link
-from app.core import audit
+from app.core import audit, tenancy
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 
@@ -45,18 +45,23 @@ def user_or_404(user_id: int) -> User:
     return user
 
 
-def set_roles(user: User, roles: list[str]) -> None:
-    """Give the user exactly these roles."""
+def set_roles(user: User, roles: list[str], funds: list[str] | None = None) -> None:
+    """Give the user exactly these roles; the roles of a fund in `funds` (slugs, `*` for
+    every fund), by default the fund of the page the administrator is on (or the only one).
+    Roles held in other funds stay as they are."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValidationFailed(_("Onbekende rol: %(r)s", r=", ".join(sorted(unknown))))
-    have = user.roles
+    here = tenancy.single_fund_id()
+    fund_ids = [here] if funds is None and here is not None else grants.fund_ids_for_grant(funds)
     for row in list(user.role_rows):
-        if row.role not in roles:
+        in_play = row.fund_id in fund_ids if row.role in FUND_ROLES else True
+        if in_play and row.role not in roles:
             user.role_rows.remove(row)
     for role in roles:
-        if role not in have:
-            user.role_rows.append(UserRole(role=role))
+        for fund_id in fund_ids if role in FUND_ROLES else [None]:
+            if not any(r.role == role and r.fund_id == fund_id for r in user.role_rows):
+                user.role_rows.append(UserRole(role=role, fund_id=fund_id))
     db.session.flush()
 
 
@@ -67,14 +72,15 @@ def _check_role(role: str) -> str:
     return role
 
 
-def grant_role(user: User, role: str, actor: User) -> User:
-    """Give `user` the role (nothing changes when they hold it already)."""
+def grant_role(user: User, role: str, actor: User, funds: list[str] | None = None) -> User:
+    """Give `user` the role (nothing changes when they hold it already), for a role of a
+    fund in `funds` (see set_roles)."""
     require_admin(actor)
     _check_role(role)
-    if role in user.roles:
+    if role in user.roles and not funds:
         return user
     before = sorted(user.roles)
-    set_roles(user, sorted(user.roles | {role}))
+    set_roles(user, sorted(user.roles | {role}), funds)
     audit.record(
         db.session,
         actor.id,
@@ -87,7 +93,7 @@ def grant_role(user: User, role: str, actor: User) -> User:
     return user
 
 
-def revoke_role(user: User, role: str, actor: User) -> User:
+def revoke_role(user: User, role: str, actor: User, funds: list[str] | None = None) -> User:
     """Take the role away (nothing changes when they do not hold it); 409 for one's own
     admin role."""
     require_admin(actor)
@@ -97,7 +103,7 @@ def revoke_role(user: User, role: str, actor: User) -> User:
     if user.id == actor.id and role == "admin":
         raise Conflict(_("Je kunt je eigen beheerdersrol niet intrekken."), code="own_admin_role")
     before = sorted(user.roles)
-    set_roles(user, sorted(user.roles - {role}))
+    set_roles(user, sorted(user.roles - {role}), funds)
     audit.record(
         db.session,
         actor.id,

@@ -9,10 +9,12 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core import clock
+from app.core import clock, tenancy
 from app.core.models import Base, UTCDateTime
 
 ROLES = ("applicant", "backer", "juror", "fund_manager", "auditor", "admin", "sponsor")
+# Roles held in a fund (a grant names the fund, or every fund); the others hold everywhere.
+FUND_ROLES = ("juror", "fund_manager", "auditor", "sponsor")
 # Roles that see other people's data: short idle timeout, no remember-me.
 STAFF_ROLES = ("juror", "fund_manager", "auditor", "admin")
 
@@ -40,10 +42,32 @@ class User(UserMixin, Base):
 
     @property
     def roles(self) -> set[str]:
-        return {r.role for r in self.role_rows}
+        """The roles this user holds where the running request looks (its fund scope)."""
+        return {r.role for r in self.role_rows if self.has_role(r.role)}
 
     def has_role(self, *roles: str) -> bool:
-        return bool(self.roles & set(roles))
+        """Holds one of `roles` in every fund of the request's scope (a fund's site: that
+        fund; tasks and the platform's own pages: every fund). A grant without a fund
+        holds everywhere (an overseer given `--fund '*'`, a platform administrator)."""
+        rows = [r for r in self.role_rows if r.role in roles]
+        if not rows:
+            return False
+        held = {r.fund_id for r in rows}
+        if None in held:
+            return True
+        scope = tenancy.current_scope()
+        if scope is None:
+            scope = frozenset(tenancy.all_fund_ids())
+        return bool(scope) and scope <= held
+
+    def holds_anywhere(self, *roles: str) -> bool:
+        """Holds one of `roles` in some fund (not necessarily the one looked at)."""
+        return any(r.role in roles for r in self.role_rows)
+
+    def fund_ids_for(self, *roles: str) -> set[int] | None:
+        """The funds where this user holds one of `roles`; None for every fund."""
+        held = {r.fund_id for r in self.role_rows if r.role in roles}
+        return None if None in held else held
 
     @property
     def is_auditor_only(self) -> bool:
@@ -59,12 +83,15 @@ class User(UserMixin, Base):
 
 
 class UserRole(Base):
+    """A role held in one fund, or (fund_id NULL) in every fund."""
+
     __tablename__ = "user_roles"
-    __table_args__ = (UniqueConstraint("user_id", "role"),)
+    __table_args__ = (UniqueConstraint("user_id", "role", "fund_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 

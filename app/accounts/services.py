@@ -32,7 +32,8 @@ from app.accounts.admin_services import (  # noqa: F401 - the admin's services, 
     user_or_404,
     users_query,
 )
-from app.accounts.models import ROLES, ApiToken, User, UserRole
+from app.accounts.grants import fund_ids_for_grant, role_rows  # noqa: F401 - re-exported
+from app.accounts.models import ROLES, ApiToken, User
 from app.accounts.tokens import link, make_token, serializer  # noqa: F401 - make_token for links
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -78,8 +79,12 @@ def create_user(
     display_name: str = "",
     confirmed: bool = False,
     locale: str = "nl",
+    funds: list[str] | tuple[str, ...] | None = None,
 ) -> User:
-    """Create a user with these roles. Refuses a taken e-mail, a weak password, unknown roles."""
+    """Create a user with these roles. Refuses a taken e-mail, a weak password, unknown roles.
+
+    The roles of a fund (FUND_ROLES) are held in `funds` (slugs; `*` for every fund);
+    without `funds`, in the installation's only fund (refused when there are several)."""
     email = normalise_email(email)
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -97,7 +102,7 @@ def create_user(
         locale=locale if locale in ("nl", "en", "fr") else "nl",
         email_confirmed_at=clock.now() if confirmed else None,
     )
-    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
+    user.role_rows = role_rows(list(dict.fromkeys(roles)), funds)
     db.session.add(user)
     db.session.flush()
     return user

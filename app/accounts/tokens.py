@@ -8,6 +8,8 @@ from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 
 from app.accounts.models import User
+from app.core import tenancy
+from app.funds import services as funds
 
 PATHS = {"confirm": "/account/confirm/", "reset": "/account/reset/"}
 
@@ -22,4 +24,5 @@ def make_token(purpose: str, user: User) -> str:
 
 def link(purpose: str, user: User) -> str:
     """The public URL that carries a fresh token for `purpose` (confirm or reset)."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}{PATHS[purpose]}{make_token(purpose, user)}"
+    base = funds.base_url(tenancy.single_fund_id())  # the site the person is on
+    return f"{base}{PATHS[purpose]}{make_token(purpose, user)}"

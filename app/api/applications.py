@@ -6,7 +6,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import PageArgs, page
@@ -14,6 +14,7 @@ from app.calls import schemas
 from app.calls import services as calls
 from app.calls.models import Application
 from app.core.uploads import attachment_disposition
+from app.funds.schemas import Schema
 
 blp = Blueprint("api_applications", __name__, url_prefix="/api/v1", description="Applications")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.campaigns import dump
@@ -15,6 +15,7 @@ from app.campaigns import services as campaigns
 from app.campaigns.models import Pledge
 from app.core.errors import NotFound
 from app.extensions import db
+from app.funds.schemas import Schema
 
 blp = Blueprint("api_campaign_admin", __name__, url_prefix="/api/v1", description="Campaigns: fund manager")
 MANAGERS = ("fund_manager", "admin")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from app.api.pagination import page
 from app.campaigns import schemas
 from app.campaigns import services as campaigns
 from app.campaigns.models import Campaign, Pledge
+from app.funds import services as funds
 
 blp = Blueprint("api_campaigns", __name__, url_prefix="/api/v1/campaigns", description="Campaigns")
 
@@ -98,8 +99,7 @@ class CampaignPledges(MethodView):
                 bic=transfer.bic,
                 beneficiary=transfer.beneficiary,
                 structured_reference=transfer.structured_reference,
-                qr_url=current_app.config["PUBLIC_BASE_URL"]
-                + url_for("campaigns.pledge_qr", pledge_id=pledge.id, token=token),
+                qr_url=funds.url(pledge.fund_id, "campaigns.pledge_qr", pledge_id=pledge.id, token=token),
             )
         return out
 

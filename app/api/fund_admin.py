@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.api.matching import _commitment_out
 from app.api.pagination import page
+from app.funds.schemas import Schema
 from app.matching import schemas as matching_schemas
 from app.matching import services as matching
 from app.matching.models import SPONSOR_KINDS

@@ -3,7 +3,6 @@ the sponsor report and the audit of a campaign's match (fund managers; auditors 
 
 from __future__ import annotations
 
-from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,6 +11,7 @@ from app.api.pagination import PageArgs, page
 from app.campaigns import services as campaigns
 from app.core import bank_transfer
 from app.core import structured_reference as ogm
+from app.funds import services as funds
 from app.matching import schemas
 from app.matching import services as matching
 from app.matching.models import Sponsor
@@ -22,13 +22,10 @@ WRITERS = ("fund_manager", "admin")
 
 
 def _commitment_out(c) -> dict:
-    transfer = bank_transfer.instructions(ogm.COMMITMENT, c.id, c.amount_cents)
+    transfer = bank_transfer.instructions(ogm.COMMITMENT, c.id, c.amount_cents, funds.account(c.fund_id))
     return {
         "structured_reference": transfer.structured_reference if transfer else None,
-        "qr_url": current_app.config["PUBLIC_BASE_URL"]
-        + url_for("matching.commitment_qr", commitment_id=c.id)
-        if transfer
-        else None,
+        "qr_url": funds.url(c.fund_id, "matching.commitment_qr", commitment_id=c.id) if transfer else None,
         "id": c.id,
         "sponsor_id": c.sponsor_id,
         "earmark": c.earmark,

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.campaigns import services as campaigns
+from app.funds.schemas import Schema
 
 blp = Blueprint(
     "api_municipalities", __name__, url_prefix="/api/v1/municipalities", description="Municipalities"

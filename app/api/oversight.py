@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict
 from app.extensions import db
+from app.funds.schemas import Schema
 from app.transparency import services as transparency
 
 blp = Blueprint("api_oversight", __name__, url_prefix="/api/v1", description="Audit trail and oversight")

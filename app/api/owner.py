@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
 from app.campaigns import services as campaigns
+from app.funds.schemas import Schema
 
 blp = Blueprint("api_owner", __name__, url_prefix="/api/v1", description="Project owners")
 

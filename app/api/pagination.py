@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.funds.schemas import Schema
 
 MAX_CURSOR = 2**63 - 1
 

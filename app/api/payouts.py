@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.auth import commit, current_api_user, require_user
+from app.calls import services as calls
 from app.payouts import schemas
 from app.payouts import services as payouts
 
@@ -35,6 +36,7 @@ class PayoutSettings(MethodView):
     @blp.response(200, schemas.PayoutSettingsSchema)
     def get(self, call_id):
         """The call's payout rules: `final_report_share` held back until the final report."""
+        calls.get_call(call_id, current_api_user())  # 404 for a call this person may not see
         return {"call_id": call_id, "final_report_share": payouts.final_report_share(call_id)}
 
     @require_user("fund_manager", "admin")
@@ -42,6 +44,7 @@ class PayoutSettings(MethodView):
     @blp.response(200, schemas.PayoutSettingsSchema)
     def put(self, data, call_id):
         """Set `final_report_share` (0 to 1; default 0.2)."""
+        calls.get_call(call_id, current_api_user())
         row = payouts.set_final_report_share(call_id, data["final_report_share"])
         commit()
         return {"call_id": call_id, "final_report_share": row.final_report_share}

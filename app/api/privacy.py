@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts import services as accounts
 from app.api.auth import commit, current_api_user, require_user
 from app.core import ratelimit
 from app.core.errors import Forbidden, ValidationFailed
+from app.funds.schemas import Schema
 from app.privacy import services as privacy
 from app.privacy.models import KINDS
 

@@ -13,6 +13,7 @@ from app.api import (
     campaign_admin,
     campaigns,
     fund_admin,
+    funds,
     jury,
     ledger,
     matching,
@@ -51,6 +52,8 @@ API_MODULES = (
     municipalities,
     sponsor_contacts,
     privacy,
+    # issue 14: the funds
+    funds,
 )
 
 

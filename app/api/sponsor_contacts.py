@@ -4,9 +4,10 @@ unlinks), and the sponsor's report for its own contacts. Thin: app.matching.serv
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.api.auth import commit, current_api_user, require_user
+from app.funds.schemas import Schema
 from app.matching import services as matching
 
 blp = Blueprint("api_sponsor_contacts", __name__, url_prefix="/api/v1", description="Sponsor contacts")

@@ -6,12 +6,13 @@ from flask import Response
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.api.auth import commit, current_api_user, require_user
 from app.calls import services as calls
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.funds.schemas import Schema
 from app.transparency import services
 from app.transparency.models import Report
 
@@ -70,6 +71,7 @@ class EntrySchema(Schema):
 
 
 class LedgerRecordSchema(Schema):
+    v = fields.Integer()  # absent on records sealed before issue 12 (version 1)
     seq = fields.Integer()
     transaction_id = fields.Integer()
     created_at = fields.String()
@@ -77,6 +79,8 @@ class LedgerRecordSchema(Schema):
     entries = fields.List(fields.Nested(EntrySchema))
     reverses = fields.Integer(allow_none=True)
     backer = fields.Dict(allow_none=True)
+    # Beside the hash (version 2): the name a backer chose to be shown by, unless erased.
+    backer_name = fields.String()
     prev_hash = fields.String()
     hash = fields.String()
 
@@ -90,6 +94,7 @@ class LedgerHeadSchema(Schema):
     seq = fields.Integer()
     hash = fields.String()
     count = fields.Integer()
+    fund = fields.String(metadata={"description": "whose chain (each fund has its own; ?fund=SLUG)"})
 
 
 @blp.route("/calls/<int:call_id>/reports", methods=["POST"])
@@ -168,7 +173,8 @@ class Ledger(MethodView):
     @blp.arguments(LedgerArgs, location="query")
     @blp.response(200, LedgerPageSchema)
     def get(self, args):
-        """The sealed public ledger from seq `after` + 1, at most `limit` records."""
+        """A fund's sealed public ledger (`?fund=SLUG`; else the default fund's) from seq
+        `after` + 1, at most `limit` records."""
         return services.ledger_page(args["after"], args["limit"])
 
 

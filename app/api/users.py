@@ -6,12 +6,14 @@ pages use too."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.accounts import services as admin
 from app.accounts.models import ROLES, User
 from app.api.auth import commit, current_api_user, require_user
 from app.api.pagination import page
+from app.funds import services as funds
+from app.funds.schemas import Schema
 
 blp = Blueprint("api_users", __name__, url_prefix="/api/v1/users", description="User administration")
 
@@ -28,12 +30,23 @@ class UserSchema(Schema):
     display_name = fields.String()
     locale = fields.String()
     roles = fields.Method("_roles")
+    # Each role with the fund it is held in ("*": every fund, or a role of no fund).
+    grants = fields.Method("_grants")
     active = fields.Boolean()
     email_confirmed = fields.Method("_confirmed")
     created_at = fields.AwareDateTime()
 
     def _roles(self, user: User) -> list[str]:
         return sorted(user.roles)
+
+    def _grants(self, user: User) -> list[dict]:
+        return sorted(
+            (
+                {"role": r.role, "fund": "*" if r.fund_id is None else funds.slug_of(r.fund_id)}
+                for r in user.role_rows
+            ),
+            key=lambda g: (g["role"], g["fund"]),
+        )
 
     def _confirmed(self, user: User) -> bool:
         return user.email_confirmed_at is not None
@@ -46,6 +59,9 @@ class UserListSchema(Schema):
 
 class RoleInSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    # For a role of a fund: the funds (slugs, or "*" for every fund); needed where the
+    # installation has several and the request names none (`?fund=`).
+    funds = fields.List(fields.String(), load_default=None)
 
 
 class NoteInSchema(Schema):
@@ -75,7 +91,7 @@ def get_user(user_id):
 @blp.response(200, UserSchema)
 def grant_role(data, user_id):
     """Grant `{"role"}` (422 for an unknown role; granting a held role changes nothing)."""
-    user = admin.grant_role(admin.user_or_404(user_id), data["role"], current_api_user())
+    user = admin.grant_role(admin.user_or_404(user_id), data["role"], current_api_user(), data.get("funds"))
     commit()
     return user
 

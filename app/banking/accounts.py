@@ -8,10 +8,6 @@ imported statement. docs/ledger.md says what `flask ledger verify` compares.
 
 from __future__ import annotations
 
-from app.core import bank_transfer
-
-fund_account = bank_transfer.fund_account
-
 
 def bank(iban: str) -> str:
     return f"bank:{iban}"

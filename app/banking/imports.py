@@ -19,10 +19,11 @@ from app.banking import accounts
 from app.banking.models import BankLine, BankStatement
 from app.banking.reconciliation import reconcile_new_line
 from app.banking.statements import Statement, StatementError, parse_statements
-from app.core import audit, clock
+from app.core import audit, clock, tenancy
 from app.core.errors import ValidationFailed
 from app.core.sql import insert_once
 from app.extensions import db
+from app.funds import services as funds
 from app.ledger import services as ledger
 
 
@@ -39,7 +40,9 @@ class ImportResult:
     created: bool = False
 
 
-def _statement_row(st: Statement, digest: str, actor_id: int | None) -> tuple[BankStatement, bool]:
+def _statement_row(
+    st: Statement, digest: str, actor_id: int | None, fund_id: int
+) -> tuple[BankStatement, bool]:
     # INSERT … ON CONFLICT DO NOTHING: two imports of one statement at once store it once
     # (the second waits for the first's commit, then finds it).
     table = BankStatement.__table__
@@ -56,6 +59,7 @@ def _statement_row(st: Statement, digest: str, actor_id: int | None) -> tuple[Ba
             "file_sha256": digest,
             "imported_by_id": actor_id,
             "imported_at": clock.now(),
+            "fund_id": fund_id,
         },
         ["account_iban", "statement_number", "statement_date"],
         returning=table.c.id,
@@ -70,7 +74,7 @@ def _statement_row(st: Statement, digest: str, actor_id: int | None) -> tuple[Ba
     return row, new_id is not None
 
 
-def _book_opening(st: Statement) -> None:
+def _book_opening(st: Statement, fund_id: int) -> None:
     # Once per account, whichever statement comes first (the key decides).
     if st.opening_balance_cents:
         ledger.record(
@@ -81,6 +85,7 @@ def _book_opening(st: Statement) -> None:
             },
             idempotency_key=f"bank:{st.account_iban}:opening",
             memo=f"balance before statement {st.statement_number}",
+            fund_id=fund_id,
         )
 
 
@@ -95,19 +100,31 @@ def import_file(data: bytes, actor_id: int | None) -> ImportResult:
         statements = parse_statements(data)
     except StatementError as exc:
         raise ValidationFailed(str(exc.message), code=exc.code, details={"file": [str(exc.message)]}) from exc
-    account = accounts.fund_account()
+    fund_ids = set()
     for st in statements:
-        if account is None or st.account_iban != account.iban:
+        fund = funds.fund_for_iban(st.account_iban)
+        looking_at = tenancy.current_scope()
+        if fund is None or (looking_at is not None and fund.id not in looking_at):
             message = _(
                 "Dit uittreksel is niet van de rekening van het fonds (%(iban)s).", iban=st.account_iban
             )
             raise ValidationFailed(message, code="unknown_account", details={"file": [message]})
+        fund_ids.add(fund.id)
+    fund_id = fund_ids.pop() if len(fund_ids) == 1 else None
+    if fund_id is None:
+        message = _("Een bestand mag alleen uittreksels van één fonds bevatten.")
+        raise ValidationFailed(message, code="unknown_account", details={"file": [message]})
     digest = hashlib.sha256(data).hexdigest()
+    with tenancy.scoped({fund_id}):  # a line only ever pays what belongs to this fund
+        return _store(statements, digest, actor_id, fund_id)
+
+
+def _store(statements: list[Statement], digest: str, actor_id: int | None, fund_id: int) -> ImportResult:
     result = ImportResult(format=statements[0].format)
     table = BankLine.__table__
     for st in statements:
-        _book_opening(st)
-        row, new = _statement_row(st, digest, actor_id)
+        _book_opening(st, fund_id)
+        row, new = _statement_row(st, digest, actor_id, fund_id)
         result.statements.append(row)
         result.created |= new
         for line in st.lines:
@@ -130,6 +147,7 @@ def import_file(data: bytes, actor_id: int | None) -> ImportResult:
                     "reversal": line.reversal,
                     "status": "unmatched",
                     "reason": None,
+                    "fund_id": fund_id,
                 },
                 ["account_iban", "line_key"],
                 returning=table.c.id,

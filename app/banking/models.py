@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 # Why a credit line waits in the reconciliation queue (stable codes; labels in views).
 REASONS = (
@@ -22,7 +23,7 @@ REASONS = (
 LINE_STATES = ("matched", "unmatched", "assigned", "other")
 
 
-class BankStatement(Base):
+class BankStatement(FundOwned, Base):
     """One statement of the fund's account as the bank sent it (CODA or CAMT.053)."""
 
     __tablename__ = "bank_statements"
@@ -42,7 +43,7 @@ class BankStatement(Base):
     lines: Mapped[list[BankLine]] = relationship(back_populates="statement", order_by="BankLine.id")
 
 
-class BankLine(Base):
+class BankLine(FundOwned, Base):
     """One movement on a statement. Known for good by (account, line_key), never by file.
 
     ``status``: ``matched`` (reconciled at import), ``unmatched`` (in the queue, with
@@ -52,6 +53,7 @@ class BankLine(Base):
     """
 
     __tablename__ = "bank_lines"
+    __fund_parent__ = "statement_id"
     __table_args__ = (UniqueConstraint("account_iban", "line_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -45,6 +45,7 @@ def _book_suspense(line: BankLine) -> None:
         },
         idempotency_key=key,
         memo=f"bank line {line.id} waits for a decision",
+        fund_id=line.fund_id,
     )
 
 
@@ -88,6 +89,7 @@ def _receive_commitment(line: BankLine, commitment_id: int, actor_id: int | None
         commitment_id=commitment.id,
         sponsor_id=commitment.sponsor_id,
         memo=f"bank line {line.id}",
+        fund_id=line.fund_id,
     )
     return None
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.banking.models import LINE_STATES
+from app.funds.schemas import Schema
 
 
 class StatementUploadSchema(Schema):

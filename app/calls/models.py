@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 from app.core.statemachine import StateMachine
+from app.core.tenancy import FundOwned
 
 CALL_STATUSES = ("draft", "published", "closed")
 APPLICANT_TYPES = ("individual", "association", "school", "company")
@@ -49,7 +50,7 @@ DEFAULT_MATCH_POLICY: dict[str, Any] = {
 }
 
 
-class Call(Base):
+class Call(FundOwned, Base):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -95,8 +96,9 @@ class Call(Base):
         )
 
 
-class Application(Base):
+class Application(FundOwned, Base):
     __tablename__ = "applications"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
@@ -123,10 +125,11 @@ class Application(Base):
     )
 
 
-class Attachment(Base):
+class Attachment(FundOwned, Base):
     """An uploaded file, kept in the database so a backup holds everything."""
 
     __tablename__ = "attachments"
+    __fund_parent__ = "application_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)

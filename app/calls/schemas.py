@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.calls.models import APPLICANT_TYPES
+from app.funds.schemas import Schema
 
 
 class CriterionSchema(Schema):

@@ -34,7 +34,7 @@ from sqlalchemy.orm import joinedload
 from app.campaigns import events, money
 from app.campaigns.models import PLEDGE_STATES, REFUNDABLE, Campaign, Pledge, Refund
 from app.campaigns.ports import Matching, PledgeMail
-from app.core import clock, ports
+from app.core import clock, ports, tenancy
 from app.core.tasks import enqueue_after_commit
 from app.extensions import db
 from app.payments import services as payments
@@ -65,6 +65,10 @@ def apply_payment(update: PaymentUpdate) -> Outcome:
     bad = _mismatch(pledge, update, amount_required=amount_required)
     if bad:
         return bad
+    if tenancy.current_scope() is None:
+        # A webhook or task sees every fund; from here on it works in the pledge's fund
+        # (its mails' sender and links, its ledger).
+        tenancy.set_scope({pledge.fund_id})
     _remember(pledge, update)
     return handler(pledge, update)
 

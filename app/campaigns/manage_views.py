@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.calls import services as calls
 from app.campaigns import content, forms, services
 from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
@@ -16,6 +17,7 @@ from app.core.errors import DomainError, NotFound
 from app.core.setup import status_label
 from app.core.transaction import attempt
 from app.extensions import db
+from app.funds import services as funds
 
 bp = Blueprint("campaigns_manage", __name__, template_folder="templates")
 MANAGERS = ("fund_manager", "admin")
@@ -94,7 +96,7 @@ def edit(campaign_id):
         picture=picture,
         update=update,
         pictures=content.pictures_of(campaign),
-        embed_src=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + embed_url,
+        embed_src=funds.base_url(campaign.fund_id) + embed_url.removeprefix(request.script_root),
     ), status
 
 
@@ -113,6 +115,7 @@ def manage_campaigns():
 @bp.route("/manage/calls/<int:call_id>/campaigns")
 @roles_required(*READERS)
 def call_campaigns(call_id):
+    calls.get_call(call_id, current_user)  # 404 for a call of another fund
     rows = db.session.scalars(
         services.campaigns_query(user=current_user).where(Campaign.call_id == call_id).order_by(Campaign.id)
     ).all()

@@ -21,6 +21,7 @@ from app.calls.models import Application, Call
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 from app.core.statemachine import StateMachine
+from app.core.tenancy import FundOwned
 from app.payments.gateways import GATEWAYS
 
 # A campaign that no longer runs (its match can settle).
@@ -63,8 +64,9 @@ EVER_PAID = (*COUNTING, "dispute_lost", "refunded")
 REFUND_STATES = ("requested", "submitted", "succeeded", "failed")
 
 
-class Campaign(Base):
+class Campaign(FundOwned, Base):
     __tablename__ = "campaigns"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
@@ -119,8 +121,9 @@ class CampaignFigures(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Pledge(Base):
+class Pledge(FundOwned, Base):
     __tablename__ = "pledges"
+    __fund_parent__ = "campaign_id"
     __table_args__ = (UniqueConstraint("campaign_id", "client_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -154,7 +157,8 @@ class Pledge(Base):
     # The API's Idempotency-Key and a fingerprint of the request that first used it.
     client_key: Mapped[str | None] = mapped_column(String(255))
     client_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    # Fernet-encrypted JSON {rrn, name, street, postal_code, city}, only when asked for.
+    # JSON {rrn, name, street, postal_code, city} encrypted with a data key of its own
+    # (app/core/datakeys.py), only when asked for.
     tax_certificate_encrypted: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A backer who chose to pay by bank transfer: pending until a statement line pays it,
@@ -181,10 +185,11 @@ class Pledge(Base):
         return self.tax_certificate_encrypted is not None
 
 
-class Refund(Base):
+class Refund(FundOwned, Base):
     """A refund is first this row, then a task asks the gateway (key `refund:<id>`)."""
 
     __tablename__ = "refunds"
+    __fund_parent__ = "pledge_id"
     __table_args__ = (UniqueConstraint("pledge_id", "once_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -203,8 +208,9 @@ class Refund(Base):
     pledge: Mapped[Pledge] = relationship()
 
 
-class CampaignUpdate(Base):
+class CampaignUpdate(FundOwned, Base):
     __tablename__ = "campaign_updates"
+    __fund_parent__ = "campaign_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -216,8 +222,9 @@ class CampaignUpdate(Base):
     campaign: Mapped[Campaign] = relationship()
 
 
-class CampaignPicture(Base):
+class CampaignPicture(FundOwned, Base):
     __tablename__ = "campaign_pictures"
+    __fund_parent__ = "campaign_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)

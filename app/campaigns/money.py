@@ -60,6 +60,7 @@ def _move(pledge: Pledge, cents: int, kind: str, key: str, memo: str | None):
         campaign_id=pledge.campaign_id,
         pledge_id=pledge.id,
         memo=memo,
+        fund_id=pledge.fund_id,
     )
     if posted_id is None:
         return None

@@ -23,6 +23,7 @@ from app.core import clock, ports
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.money import format_cents
 from app.extensions import db
+from app.funds import services as funds
 from app.payments import services as payments
 
 MAX_MESSAGE = 1000
@@ -140,7 +141,7 @@ def create_pledge(
             return _replay(existing, fingerprint)
     certificate = clean.pop("tax_certificate")
     by_transfer = values.get("method") == transfers.METHOD
-    if by_transfer and not current_app.config.get("BANK_IBAN"):
+    if by_transfer and funds.account(campaign.fund_id) is None:
         raise ValidationFailed(
             _("Betalen met een overschrijving kan bij dit fonds niet."),
             details={"method": [_("Kies een andere betaalwijze.")]},
@@ -175,7 +176,7 @@ def create_pledge(
         refresh_campaign_figures(db.session, campaign.id)  # the page shows it as announced
         ports.get(PledgeMail).transfer_instructions(pledge)
         return pledge, token
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = funds.base_url(campaign.fund_id)  # the backer comes back to the fund's own site
     checkout = gateway.create_checkout(
         payments.CheckoutRequest(
             pledge_id=pledge.id,

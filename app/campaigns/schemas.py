@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from app.campaigns.models import OFFLINE_METHODS
+from app.funds.schemas import Schema
 
 
 class CampaignSchema(Schema):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -69,6 +68,7 @@ from app.campaigns.transfers import unpay as unpay_transfer  # noqa: F401
 from app.core import audit, clock, ports
 from app.core.errors import NotFound
 from app.extensions import db
+from app.funds import services as funds
 from app.payments import services as payments
 
 # --- creation and lifecycle -----------------------------------------------------------------
@@ -381,7 +381,7 @@ def cache_mismatches() -> list[dict]:
 
 def receipt_link(pledge: Pledge) -> str:
     """The pledge's secret status page (for the receipt mail of the notifications domain)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = funds.base_url(pledge.fund_id)
     return f"{base}/pledges/{pledge.id}?token={receipt_token(pledge)}"
 
 

@@ -1,7 +1,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.campaigns import confirmation, manage_views, municipality_views, services, tasks, views  # noqa: F401
+from app.campaigns import confirmation, manage_views, municipality_views, platform, services, tasks, views  # noqa: F401
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.jury.ports import SelectionCampaigns
@@ -35,6 +35,7 @@ REFUND_LABELS = {
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.before_request(platform.platform_home)  # the platform's `/` with several funds
     app.register_blueprint(manage_views.bp)
     app.register_blueprint(municipality_views.bp)
     add_status_labels(app, CAMPAIGN_LABELS, kind="campaign")

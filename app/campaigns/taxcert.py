@@ -1,6 +1,7 @@
 """Tax certificate requests: the national register number (rijksregisternummer) and address,
-validated, kept encrypted with DATA_ENCRYPTION_KEY (Fernet), and decrypted only for the
-auditor's export (`tax_certificate_requests`)."""
+validated, kept encrypted with a data key of their own (wrapped by DATA_ENCRYPTION_KEY, see
+app/core/datakeys.py: erasure and retention shred it), and decrypted only for the auditor's
+export (`tax_certificate_requests`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from app.campaigns.models import EVER_PAID, Campaign, Pledge
-from app.core import clock
+from app.core import clock, datakeys
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.ledger.models import JournalEntry, JournalTransaction
@@ -61,34 +62,26 @@ def clean_request(data: Any) -> dict[str, str]:
     return clean
 
 
-def _fernet():
-    from cryptography.fernet import Fernet
-
-    key = current_app.config.get("DATA_ENCRYPTION_KEY") or ""
-    if not key:
-        return None
-    try:
-        return Fernet(key.encode() if isinstance(key, str) else key)
-    except (ValueError, TypeError):
-        current_app.logger.error("DATA_ENCRYPTION_KEY is not a valid Fernet key")
-        return None
-
-
 def encrypt(data: dict[str, str]) -> bytes:
-    """Encrypt the certificate data. Refuses (422) when no valid key is configured: we
-    never keep a national register number in the clear."""
-    fernet = _fernet()
-    if fernet is None:
+    """Encrypt the certificate data with a new data key of this pledge. Refuses (422) when no
+    valid master key is configured: we never keep a national register number in the clear."""
+    try:
+        return datakeys.encrypt(db.session, json.dumps(data, sort_keys=True).encode())
+    except datakeys.NoMasterKey:
+        current_app.logger.error("DATA_ENCRYPTION_KEY is missing or not a valid Fernet key")
         msg = _("Een fiscaal attest kan nu niet aangevraagd worden. Doe je gift zonder of probeer later.")
-        raise ValidationFailed(msg, code="tax_certificate_unavailable", details={"tax_certificate": [msg]})
-    return fernet.encrypt(json.dumps(data, sort_keys=True).encode())
+        raise ValidationFailed(
+            msg, code="tax_certificate_unavailable", details={"tax_certificate": [msg]}
+        ) from None
 
 
 def decrypt(blob: bytes) -> dict[str, str]:
-    fernet = _fernet()
-    if fernet is None:
-        raise RuntimeError("DATA_ENCRYPTION_KEY is needed to read tax certificate requests")
-    return json.loads(fernet.decrypt(blob))
+    """The certificate data; RuntimeError without the master key or once it was shredded
+    (datakeys.Shredded: erasure or retention deleted its data key)."""
+    try:
+        return json.loads(datakeys.decrypt(db.session, blob))
+    except datakeys.NoMasterKey:
+        raise RuntimeError("DATA_ENCRYPTION_KEY is needed to read tax certificate requests") from None
 
 
 def tax_certificate_requests(year: int) -> list[dict[str, Any]]:
@@ -125,7 +118,10 @@ def tax_certificate_requests(year: int) -> list[dict[str, Any]]:
     titles = dict(db.session.execute(select(Campaign.id, Campaign.title)).all())
     out = []
     for p in pledges:
-        data = decrypt(p.tax_certificate_encrypted)
+        try:
+            data = decrypt(p.tax_certificate_encrypted)
+        except datakeys.Shredded:  # erased: a certificate can no longer be made, nor counted
+            continue
         out.append(
             {
                 "pledge_id": p.id,

@@ -26,6 +26,7 @@ from app.core import audit, bank_transfer, clock, ports
 from app.core import structured_reference as ogm
 from app.core.errors import Conflict
 from app.extensions import db
+from app.funds import services as funds
 
 METHOD = "bank_transfer"
 # Why a statement line could not pay a pledge (the reconciliation queue's reasons).
@@ -41,7 +42,9 @@ def instructions(pledge: Pledge) -> bank_transfer.TransferInstructions | None:
     """How to pay a pledge announced as a transfer (None for any other pledge)."""
     if pledge.method != METHOD or not pledge.announced_by_backer:
         return None
-    return bank_transfer.instructions(ogm.PLEDGE, pledge.id, pledge.amount_cents)
+    return bank_transfer.instructions(
+        ogm.PLEDGE, pledge.id, pledge.amount_cents, funds.account(pledge.fund_id)
+    )
 
 
 def announced_cents(campaign_id: int) -> int:

@@ -21,10 +21,11 @@ from flask_login import current_user
 
 from app.campaigns import content, forms, pledge_guard, services, transfers
 from app.campaigns.models import Campaign
-from app.core import bank_transfer, epc_qr, http, pagecache
+from app.core import epc_qr, http, pagecache
 from app.core.errors import DomainError
 from app.core.humancheck import HumanCheckRequired
 from app.extensions import db
+from app.funds import services as funds
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
 _TOKENS = "pledge_tokens"
@@ -207,7 +208,7 @@ def pledge(campaign_id):
             form=form,
             call=campaign.call,
             question=question,
-            transfers_offered=bank_transfer.fund_account() is not None,
+            transfers_offered=funds.account(campaign.fund_id) is not None,
         ),
         status,
     )

@@ -22,7 +22,11 @@ def roles_required(*roles: str, write_roles: tuple[str, ...] | None = None):
         def wrapped(*args, **kwargs):
             allowed = writers if request.method in WRITE_METHODS else roles
             if not current_user.has_role(*allowed):
-                abort(403)
+                # Staff of another fund learn nothing of this fund's pages: 404, as for
+                # its objects; everybody else is told the role is missing.
+                abort(
+                    404 if current_user.holds_anywhere(*roles) and not current_user.has_role(*roles) else 403
+                )
             return view(*args, **kwargs)
 
         return wrapped

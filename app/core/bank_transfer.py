@@ -1,7 +1,8 @@
 """Paying the fund by bank transfer: its account, and what a payer needs to pay it.
 
-The account comes from the settings (``BANK_IBAN``, ``BANK_BIC``, ``BANK_BENEFICIARY``);
-without an IBAN nobody is offered a transfer. A payment names what it pays by a
+The account is the fund's (``app.funds.services.account``; the default fund may still take
+it from ``BANK_IBAN``, ``BANK_BIC``, ``BANK_BENEFICIARY``); without one nobody is offered a
+transfer. A payment names what it pays by a
 Belgian structured communication derived from the pledge's or commitment's id
 (:mod:`app.core.structured_reference`), which the bank statement brings back.
 """
@@ -9,8 +10,6 @@ Belgian structured communication derived from the pledge's or commitment's id
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from flask import current_app
 
 from app.core import epc_qr
 from app.core import structured_reference as ogm
@@ -21,14 +20,6 @@ class FundAccount:
     iban: str
     bic: str
     beneficiary: str
-
-
-def fund_account() -> FundAccount | None:
-    """The account backers and sponsors pay into, or None when none is configured."""
-    cfg = current_app.config
-    if not cfg.get("BANK_IBAN"):
-        return None
-    return FundAccount(cfg["BANK_IBAN"], cfg.get("BANK_BIC", ""), cfg.get("BANK_BENEFICIARY", ""))
 
 
 @dataclass(frozen=True)
@@ -55,10 +46,11 @@ class TransferInstructions:
         )
 
 
-def instructions(kind: str, object_id: int, amount_cents: int) -> TransferInstructions | None:
-    """How to pay ``kind`` (``ogm.PLEDGE`` or ``ogm.COMMITMENT``) ``object_id`` by transfer;
-    None without a fund account."""
-    account = fund_account()
+def instructions(
+    kind: str, object_id: int, amount_cents: int, account: FundAccount | None
+) -> TransferInstructions | None:
+    """How to pay ``kind`` (``ogm.PLEDGE`` or ``ogm.COMMITMENT``) ``object_id`` into the
+    fund's ``account`` by transfer; None without an account."""
     if account is None:
         return None
     digits = ogm.for_object(kind, object_id)

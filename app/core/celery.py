@@ -10,6 +10,8 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
+from app.core import tenancy
+
 # Publishing happens in a web request (after its commit): when Redis is down it must fail
 # within a few seconds, never hang. The row that asked for the work is committed already and
 # the periodic sweeps pick it up once the broker is back.
@@ -36,7 +38,9 @@ def celery_init_app(app: Flask) -> Celery:
             # last Celery app built is the current one, not necessarily the caller's); a
             # worker has no app context and takes the app it was built from.
             flask_app = current_app._get_current_object() if has_app_context() else app
-            with flask_app.app_context():
+            # Every task starts looking at every fund (it names its objects by id) and
+            # gives an eager caller its own fund scope back afterwards.
+            with flask_app.app_context(), tenancy.scoped(None):
                 return self.run(*args, **kwargs)
 
     redis_url = app.config.get("REDIS_URL") or ""

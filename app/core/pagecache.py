@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable
 from flask import g, request, session
 from flask_login import current_user
 
+from app.core import tenancy
 from app.core.http import release
 
 MAX_PAGES = 512
@@ -54,7 +55,8 @@ def anonymous_page_shown(
 
     if not _cacheable():
         return render(), key
-    where = (str(get_locale()), request.full_path, release())
+    # The host and the /f/<slug> prefix name the fund's site: one page per site.
+    where = (str(get_locale()), request.host, request.script_root, request.full_path, release())
     full_key = (key, *where)
     base = None if stale_of is None else (stale_of, *where)
     shown, mine = key, False
@@ -113,6 +115,7 @@ def recent(key: Hashable, max_age: float, load: Callable[[], object]):
     load most views then touch no database at all, and a change shows within `max_age`."""
     if max_age <= 0:
         return load()
+    key = (key, tenancy.current_scope())  # what one fund's site may see, not another's
     now = time.monotonic()
     hit = _recent.get(key)
     if hit is not None and hit[1] > now:

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from collections import Counter
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from app.calls.models import Application, Call
 from app.core import audit, clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.funds import services as funds
 from app.jury import events
 from app.jury.models import Assignment, Juror, JurorInvitation
 from app.jury.window import require_manager, window_state
@@ -53,7 +53,7 @@ def add_juror(call: Call, email: str, actor: User) -> dict:
     Refuses an invalid e-mail (422) and a caller who is no fund manager (403)."""
     require_manager(actor)
     email = accounts.normalise_email(email)
-    base = current_app.config["PUBLIC_BASE_URL"]
+    base = funds.base_url(call.fund_id)
     user = accounts.find_user_by_email(email)
     if user is not None:
         _juror, created = _seat(call, user, actor.id, proven=True)

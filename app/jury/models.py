@@ -12,15 +12,17 @@ from app.accounts.models import User
 from app.calls.models import Application, Call
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 # A juror's answer to "do you have a conflict of interest with this application?"
 DECLARATIONS = ("pending", "no_conflict", "conflict")
 
 
-class Juror(Base):
+class Juror(FundOwned, Base):
     """A user who sits on the jury of one call."""
 
     __tablename__ = "jurors"
+    __fund_parent__ = "call_id"
     __table_args__ = (UniqueConstraint("call_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,10 +38,11 @@ class Juror(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class JurorInvitation(Base):
+class JurorInvitation(FundOwned, Base):
     """An invitation by e-mail for someone without an account; the token is stored hashed."""
 
     __tablename__ = "juror_invitations"
+    __fund_parent__ = "call_id"
     __table_args__ = (UniqueConstraint("call_id", "email"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,10 +57,11 @@ class JurorInvitation(Base):
     call: Mapped[Call] = relationship()
 
 
-class Assignment(Base):
+class Assignment(FundOwned, Base):
     """One juror on one application: the conflict declaration and the (draft) scores."""
 
     __tablename__ = "jury_assignments"
+    __fund_parent__ = "call_id"
     __table_args__ = (UniqueConstraint("application_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,10 +87,11 @@ class Assignment(Base):
         return self.declaration == "no_conflict" and self.submitted_at is not None
 
 
-class ScoringWindow(Base):
+class ScoringWindow(FundOwned, Base):
     """The jury's scoring window of one call: opened once, closed once."""
 
     __tablename__ = "jury_scoring_windows"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), unique=True)
@@ -108,10 +113,11 @@ class ScoringWindow(Base):
         return "open" if self.closed_at is None else "closed"
 
 
-class Selection(Base):
+class Selection(FundOwned, Base):
     """The confirmed selection of a call: one row, written once (a second confirm is 409)."""
 
     __tablename__ = "jury_selections"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), unique=True)
@@ -125,10 +131,11 @@ class Selection(Base):
     skipped: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class Reminder(Base):
+class Reminder(FundOwned, Base):
     """A reminder sent to a juror; at most one per juror, call and (Brussels) day."""
 
     __tablename__ = "jury_reminders"
+    __fund_parent__ = "call_id"
     __table_args__ = (UniqueConstraint("call_id", "user_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

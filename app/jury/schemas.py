@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.funds.schemas import Schema
 
 
 class JurorInSchema(Schema):

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 
-class JournalTransaction(Base):
+class JournalTransaction(FundOwned, Base):
     """One money movement. Its entries sum to zero; a correction reverses it by a new one."""
 
     __tablename__ = "journal_transactions"

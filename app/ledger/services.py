@@ -46,6 +46,7 @@ def record(
     commitment_id: int | None = None,
     sponsor_id: int | None = None,
     memo: str | None = None,
+    fund_id: int | None = None,
 ) -> int | None:
     """Write one balanced transaction; return its id, or None when `idempotency_key` was
     posted before (then nothing is written).
@@ -57,6 +58,10 @@ def record(
     a key nothing can conflict: NULLs are distinct in a unique index.) Refuses
     (UnbalancedTransaction) entries that are not integers, that do not sum to zero or that
     are fewer than two non-zero lines.
+
+    `fund_id`: whose books the transaction is in (each fund has its own public ledger).
+    Every caller passes the fund of the money it moves; left out, the one-fund scope's
+    fund or the default fund (app.core.tenancy).
     """
     lines = _lines(kind, entries)
     values = {
@@ -70,6 +75,8 @@ def record(
         "sponsor_id": sponsor_id,
         "memo": memo,
     }
+    if fund_id is not None:
+        values["fund_id"] = fund_id
     return insert_transaction(values, lines)
 
 
@@ -190,6 +197,7 @@ def reverse(original: JournalTransaction, kind: str | None = None, **refs) -> Jo
         commitment_id=refs.get("commitment_id", original.commitment_id),
         sponsor_id=refs.get("sponsor_id", original.sponsor_id),
         memo=refs.get("memo"),
+        fund_id=original.fund_id,
     )
 
 

@@ -57,7 +57,7 @@ def pledge_effect_cents(campaign: Any, amount_cents: int) -> int:
     if pm.mode == "live":
         part = eligibility(pm.policy, [extra]).parts.get(-1, 0)
         wanted = live_draw(pm.policy, part, pm.max_match_cents - pm.matched_cents)
-        order = ordered_commitments(facts.project_of_campaign(campaign))
+        order = ordered_commitments(facts.project_of_campaign(campaign), fund_id=campaign.fund_id)
         return min(wanted, sum(c.available_cents for c in order))
     before = _projection(pm, eligibility(pm.policy, current))
     after = _projection(pm, eligibility(pm.policy, [*current, extra]))

@@ -133,6 +133,8 @@ def book(
     """
     if not isinstance(cents, int) or cents <= 0:
         raise ValueError("an allocation moves a positive number of cents")
+    if commitment.fund_id != pm.fund_id:  # a second wall: one fund's sponsors never pay another's
+        raise Conflict("a commitment only matches projects of its own fund", code="other_fund")
     tx_id = ledger.record(
         TX_KINDS[kind],
         _entries(kind, commitment, pm, cents),
@@ -142,6 +144,7 @@ def book(
         commitment_id=commitment.id,
         sponsor_id=commitment.sponsor_id,
         memo=f"application {pm.application_id}",
+        fund_id=pm.fund_id,
     )
     if tx_id is None:
         raise Conflict("transaction already posted", code="duplicate_posting")
@@ -159,6 +162,7 @@ def book(
             "transaction_id": tx_id,
             "position": position,
             "created_at": clock.now(),
+            "fund_id": pm.fund_id,
         },
     ).scalar_one()
 

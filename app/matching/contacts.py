@@ -14,7 +14,6 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from app.accounts.models import User
 from app.core import audit, clock
 from app.core.errors import NotFound
 from app.extensions import db
+from app.funds import services as funds
 from app.matching import events
 from app.matching.models import Sponsor, SponsorContact, SponsorInvitation
 from app.matching.sponsors import get_sponsor
@@ -77,7 +77,7 @@ def add_contact(sponsor: Sponsor, email: str, actor: User) -> dict[str, Any]:
     audit.record(
         db.session, actor.id, "sponsor.contact_invited", "sponsor", sponsor.id, None, {"email": email}
     )
-    base = current_app.config["PUBLIC_BASE_URL"]
+    base = funds.base_url(sponsor.fund_id)
     events.sponsor_contact_invited.send(
         sponsor, email=email, invite_url=f"{base}/sponsor/invitations/{token}"
     )

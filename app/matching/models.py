@@ -26,13 +26,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 SPONSOR_KINDS = ("company", "municipality", "province", "intercommunale", "foundation", "other")
 MATCH_STATES = ("reserved", "projected", "settled", "released")
 ALLOCATION_KINDS = ("reserve", "release", "match", "reverse", "draw", "draw_reverse")
 
 
-class Sponsor(Base):
+class Sponsor(FundOwned, Base):
     __tablename__ = "sponsors"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,11 +48,12 @@ class Sponsor(Base):
     commitments: Mapped[list[Commitment]] = relationship(back_populates="sponsor", order_by="Commitment.id")
 
 
-class Commitment(Base):
+class Commitment(FundOwned, Base):
     """Money a sponsor promised, optionally earmarked for one call, one theme and/or a list
     of municipalities. Its money is available, reserved or matched (see the ledger)."""
 
     __tablename__ = "commitments"
+    __fund_parent__ = "sponsor_id"
     __table_args__ = (CheckConstraint("available_cents >= 0", name="available_not_negative"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,7 +83,7 @@ class Commitment(Base):
         }
 
 
-class ProjectMatch(Base):
+class ProjectMatch(FundOwned, Base):
     """The match of one selected project, from the reservation at selection on.
 
     Keyed by the application, because money is reserved when the jury's selection is
@@ -91,6 +93,7 @@ class ProjectMatch(Base):
     """
 
     __tablename__ = "project_matches"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
@@ -108,7 +111,7 @@ class ProjectMatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Allocation(Base):
+class Allocation(FundOwned, Base):
     """One matching posting of one commitment for one project (append-only).
 
     `cents` is positive; the kind says where it went: reserve (available→reserved), release
@@ -117,6 +120,7 @@ class Allocation(Base):
     """
 
     __tablename__ = "match_allocations"
+    __fund_parent__ = "commitment_id"
     __table_args__ = ({"info": {"append_only": True}},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -132,12 +136,13 @@ class Allocation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class PledgeDraw(Base):
+class PledgeDraw(FundOwned, Base):
     """The live draw of one confirmed pledge, written once (the unique pledge id makes a
     repeated confirmation a no-op). `requested_cents` is what the rules asked,
     `drawn_cents` what the commitments could give at that moment."""
 
     __tablename__ = "match_pledge_draws"
+    __fund_parent__ = "project_match_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_match_id: Mapped[int] = mapped_column(ForeignKey("project_matches.id"), index=True)
@@ -148,10 +153,11 @@ class PledgeDraw(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class SponsorContact(Base):
+class SponsorContact(FundOwned, Base):
     """A user who speaks for a sponsor (role `sponsor`): they see that sponsor's report."""
 
     __tablename__ = "sponsor_contacts"
+    __fund_parent__ = "sponsor_id"
     __table_args__ = (UniqueConstraint("sponsor_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -161,11 +167,12 @@ class SponsorContact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class SponsorInvitation(Base):
+class SponsorInvitation(FundOwned, Base):
     """An invitation mailed to an address without an account; following its link (which
     proves the address) links the user who accepts it. Only the token's SHA-256 is kept."""
 
     __tablename__ = "sponsor_invitations"
+    __fund_parent__ = "sponsor_id"
     __table_args__ = (UniqueConstraint("sponsor_id", "email"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -31,16 +31,29 @@ def earmark_of(c: Commitment) -> Earmark:
     return Earmark(call_id=c.call_id, theme=c.theme or None, municipalities=tuple(c.municipalities or ()))
 
 
-def all_commitments() -> list[Commitment]:
+def all_commitments(fund_id: int) -> list[Commitment]:
+    """The commitments of one fund's sponsors: a project is only ever matched with money
+    of its own fund (whatever the request's scope, e.g. a webhook that sees every fund)."""
     # populate_existing: the cached available money must be as committed now, not as first loaded
-    query = select(Commitment).order_by(Commitment.id).execution_options(populate_existing=True)
+    query = (
+        select(Commitment)
+        .where(Commitment.fund_id == fund_id)
+        .order_by(Commitment.id)
+        .execution_options(populate_existing=True)
+    )
     return list(db.session.scalars(query))
 
 
-def ordered_commitments(project: Project, commitments: list[Commitment] | None = None) -> list[Commitment]:
+def ordered_commitments(
+    project: Project, commitments: list[Commitment] | None = None, *, fund_id: int | None = None
+) -> list[Commitment]:
     """The commitments whose earmark admits `project`, in draw order: most specific first
-    (municipalities, theme, call, none), oldest first within that."""
-    commitments = all_commitments() if commitments is None else commitments
+    (municipalities, theme, call, none), oldest first within that. Without `commitments`,
+    those of `fund_id` (the project's fund)."""
+    if commitments is None:
+        if fund_id is None:
+            raise ValueError("ordered_commitments needs the commitments or the project's fund")
+        commitments = all_commitments(fund_id)
     by_id = {c.id: c for c in commitments}
     keys = draw_order(((c.id, earmark_of(c), (c.created_at, c.id)) for c in commitments), project)
     return [by_id[k] for k in keys]
@@ -69,7 +82,7 @@ class SelectionPlanner:
     def __init__(self, call: Call):
         self.call = call
         self.live = full_policy(call.policy)["mode"] == "live"
-        self.commitments = all_commitments()
+        self.commitments = all_commitments(call.fund_id)
         self.available = {c.id: c.available_cents for c in self.commitments}
         self.total = 0
         self.per_municipality: Counter[str] = Counter()
@@ -129,7 +142,7 @@ def reserve_for_selection(call: Call, applications: list[Application]) -> list[P
     existing = {a.id: project_match_of_application(a.id) for a in applications}
     todo = [a for a in applications if existing[a.id] is None or _unreserved(existing[a.id])]
     live = policy["mode"] == "live"
-    commitments = all_commitments()
+    commitments = all_commitments(call.fund_id)
     available = {c.id: c.available_cents for c in commitments}
     plans: list[tuple[Application, int, list[tuple[int, int]], dict[int, int]]] = []
     refused: list[dict[str, Any]] = []

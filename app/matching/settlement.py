@@ -89,7 +89,11 @@ def draw_for_pledge(pledge: Any) -> int | None:
         elig = eligibility(policy, facts.backer_facts(campaign, pledge))
     part = elig.parts.get(pledge.id, 0)
     requested = live_draw(policy, part, pm.max_match_cents - pm.matched_cents)
-    commitments = ordered_commitments(facts.project_of_campaign(campaign)) if requested > 0 else []
+    commitments = (
+        ordered_commitments(facts.project_of_campaign(campaign), fund_id=campaign.fund_id)
+        if requested > 0
+        else []
+    )
     # As loaded; when others took money since, the conditional UPDATE says so and we read again.
     seen = {c.id: c.available_cents for c in commitments}
     while True:

@@ -149,6 +149,7 @@ def add_commitment(sponsor: Sponsor, values: dict[str, Any], actor_id: int | Non
         idempotency_key=f"commitment:{commitment.id}:made",
         commitment_id=commitment.id,
         sponsor_id=sponsor.id,
+        fund_id=commitment.fund_id,
     )
     record(db.session, actor_id, "commitment.create", "commitment", commitment.id, after=clean)
     return commitment

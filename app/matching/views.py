@@ -17,6 +17,7 @@ from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.core.transaction import attempt
 from app.extensions import db
+from app.funds import services as funds
 from app.matching import contacts, facts, forms, services
 from app.matching.forms import KIND_LABELS
 
@@ -144,7 +145,9 @@ def commitment(commitment_id):
 
 
 def _transfer(the_commitment):
-    return bank_transfer.instructions(ogm.COMMITMENT, the_commitment.id, the_commitment.amount_cents)
+    return bank_transfer.instructions(
+        ogm.COMMITMENT, the_commitment.id, the_commitment.amount_cents, funds.account(the_commitment.fund_id)
+    )
 
 
 @bp.route("/manage/commitments/<int:commitment_id>/qr")

@@ -26,9 +26,10 @@ from email.utils import formatdate, parseaddr
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from app.core import clock
+from app.core import clock, tenancy
 from app.core.tasks import task_named
 from app.extensions import db
+from app.funds import services as funds
 from app.notifications import outbox
 from app.notifications.catalogue import CATALOGUE
 from app.notifications.models import OutboxMessage
@@ -167,8 +168,10 @@ def unsubscribe_url(row: OutboxMessage) -> str | None:
 
 
 def render_row(row: OutboxMessage) -> Rendered:
-    """The mail of this row in its recipient's language, with the fund's current template."""
-    return render(row.kind, row.locale, row.context or {}, unsubscribe_url(row))
+    """The mail of this row in its recipient's language, with its fund's current template
+    and links to its fund's site."""
+    with tenancy.scoped({row.fund_id}):
+        return render(row.kind, row.locale, row.context or {}, unsubscribe_url(row))
 
 
 def message_id_for(row_id: int) -> str:
@@ -179,7 +182,7 @@ def message_id_for(row_id: int) -> str:
 
 def build_message(row: OutboxMessage, rendered: Rendered) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = _cfg("MAIL_FROM")
+    msg["From"] = funds.mail_sender(row.fund_id)  # the fund's own sender
     msg["To"] = str(Address(addr_spec=row.recipient))
     msg["Subject"] = rendered.subject
     msg["Date"] = formatdate(localtime=False)

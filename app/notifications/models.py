@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 # pending → sending (claimed, leased) → sent | pending (retry later) | failed | skipped
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
 
-class OutboxMessage(Base):
+class OutboxMessage(FundOwned, Base):
     """One mail to one recipient, written in the transaction of the event that causes it.
 
     `dedupe_key` is unique: a doubled signal or task finds the row already there and
@@ -50,11 +51,11 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class MailTemplate(Base):
+class MailTemplate(FundOwned, Base):
     """A fund's own wording for one mail in one language; without it the file is used."""
 
     __tablename__ = "mail_templates"
-    __table_args__ = (UniqueConstraint("kind", "locale"),)
+    __table_args__ = (UniqueConstraint("fund_id", "kind", "locale"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))

@@ -16,9 +16,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from app.core import clock, sql
+from app.core import clock, sql, tenancy
 from app.core.tasks import enqueue_after_commit
 from app.extensions import db
+from app.funds import services as funds
 from app.notifications.catalogue import CATALOGUE, LOCALES
 from app.notifications.models import OptOut, OutboxMessage
 
@@ -53,6 +54,7 @@ def queue(
     locale: str | None = "nl",
     user_id: int | None = None,
     unsubscribe_scope: str | None = None,
+    fund_id: int | None = None,
 ) -> int | None:
     """Write one outbox row and queue its delivery for after the commit.
 
@@ -83,6 +85,8 @@ def queue(
         "queued_at": now,
         "created_at": now,
     }
+    if fund_id is not None:  # else the one-fund scope's fund, or the default fund
+        values["fund_id"] = fund_id
     # On the table, not the mapped class: a plain INSERT skips the ORM's bulk-insert machinery
     # (this runs in the request of every confirmed pledge).
     table = OutboxMessage.__table__
@@ -105,7 +109,8 @@ def public_url(endpoint: str, **values: Any) -> str:
 
     Falls back to the site's root when the endpoint does not exist (a domain not installed).
     """
-    base = current_app.config["PUBLIC_BASE_URL"]
+    # The site of the fund the mail is about (the request's or task's one-fund scope).
+    base = funds.base_url(tenancy.single_fund_id())
     try:
         path = current_app.url_map.bind("localhost").build(endpoint, values)
     except BuildError:

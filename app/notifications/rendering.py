@@ -23,9 +23,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from app.core import tenancy
 from app.core.clock import BRUSSELS
 from app.core.money import format_cents
 from app.extensions import db
+from app.funds import services as funds
 from app.notifications.catalogue import CATALOGUE, LOCALES
 from app.notifications.models import MailTemplate
 from app.notifications.template_guard import secret_link_problem
@@ -182,8 +184,13 @@ def check_source(kind: str, locale: str, subject: str, body: str) -> str | None:
 
 def _layout(locale: str, subject: str, body: str, unsubscribe_label: str, unsubscribe_url: str | None) -> str:
     footer = ""
+    fund = funds.by_id(tenancy.single_fund_id())  # the fund the mail is about
+    if fund.footer:
+        footer = Markup('<p style="margin-top:2em;font-size:13px;color:#4a4a4a">{text}</p>').format(
+            text=fund.footer
+        )
     if unsubscribe_url:
-        footer = Markup(
+        footer += Markup(
             '<p style="margin-top:2em;font-size:13px;color:#4a4a4a"><a href="{url}">{label}</a></p>'
         ).format(url=unsubscribe_url, label=unsubscribe_label)
     return Markup(

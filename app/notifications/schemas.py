@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from app.funds.schemas import Schema
 from app.notifications.catalogue import CATALOGUE
 from app.notifications.models import OUTBOX_STATUSES
 

@@ -199,6 +199,7 @@ def post_paid(req: PayoutRequest) -> JournalTransaction:
         idempotency_key=f"payout:{req.id}:paid:{req.attempts}",
         campaign_id=req.campaign_id,
         memo=f"payout request {req.id} ({req.end_to_end_id})",
+        fund_id=req.fund_id,
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from app.core import clock
 from app.core.models import Base, UTCDateTime
 from app.core.statemachine import StateMachine
+from app.core.tenancy import FundOwned
 
 # submitted → approved needs two approvals by two different fund managers (services).
 REQUEST_STATES = StateMachine(
@@ -59,10 +60,11 @@ payout_request_invoices = Table(
 )
 
 
-class PayoutSettings(Base):
+class PayoutSettings(FundOwned, Base):
     """The payout rules of one call (a row only where a call departs from the defaults)."""
 
     __tablename__ = "payout_call_settings"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), unique=True)
@@ -70,10 +72,11 @@ class PayoutSettings(Base):
     final_report_share: Mapped[float] = mapped_column(Float, default=DEFAULT_FINAL_REPORT_SHARE)
 
 
-class Invoice(Base):
+class Invoice(FundOwned, Base):
     """An invoice or receipt of the project, uploaded before a payout is asked against it."""
 
     __tablename__ = "payout_invoices"
+    __fund_parent__ = "campaign_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -90,11 +93,12 @@ class Invoice(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class PayoutRequest(Base):
+class PayoutRequest(FundOwned, Base):
     """One instalment asked by the project. `round` counts submissions: approvals belong
     to one round, so a request changed after a first approval needs two new ones."""
 
     __tablename__ = "payout_requests"
+    __fund_parent__ = "campaign_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -128,11 +132,12 @@ class PayoutRequest(Base):
         return [a for a in self.approvals if a.round == self.round]
 
 
-class PayoutApproval(Base):
+class PayoutApproval(FundOwned, Base):
     """One fund manager's approval of one round of a request (append-only: a changed
     request starts a new round instead of deleting approvals)."""
 
     __tablename__ = "payout_approvals"
+    __fund_parent__ = "request_id"
     __table_args__ = (
         UniqueConstraint("request_id", "round", "user_id"),
         {"info": {"append_only": True}},
@@ -145,7 +150,7 @@ class PayoutApproval(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class PayoutBatch(Base):
+class PayoutBatch(FundOwned, Base):
     """A SEPA credit-transfer file (pain.001) of scheduled requests, stored as exported."""
 
     __tablename__ = "payout_batches"
@@ -165,10 +170,11 @@ class PayoutBatch(Base):
     requests: Mapped[list[PayoutRequest]] = relationship(order_by="PayoutRequest.id", viewonly=True)
 
 
-class FinalReport(Base):
+class FinalReport(FundOwned, Base):
     """The project's end date and its final report: what was done, and the spending."""
 
     __tablename__ = "payout_final_reports"
+    __fund_parent__ = "campaign_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)

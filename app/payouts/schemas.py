@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from app.funds.schemas import Schema
 
 
 class ApprovalSchema(Schema):

@@ -5,6 +5,9 @@ there by id and, in the public records, by a pseudonym. Erasing a person overwri
 personal data beside the books (account, pledges, applications' contact data, mails) and
 leaves every amount, date and id, so `ledger verify` and `transparency verify` stay green.
 
+The audit trail loses the person's name, e-mail and messages (the events about their account
+and pledges, and any mention elsewhere); action, object, actor and time stay.
+
 Kept, because the law requires it (docs/privacy.md): the encrypted tax-certificate data of
 certificate years whose retention has not passed (the tax administration may ask for it);
 the amounts and dates of pledges (accounting, 10 years). Everything else goes now.
@@ -40,16 +43,18 @@ def placeholder(email: str) -> str:
     return f"erased-{digest}@{ERASED_DOMAIN}"
 
 
-def _erase_pledges(email: str | None, user_id: int | None) -> int:
+def _erase_pledges(email: str | None, user_id: int | None, names: set[str]) -> list[int]:
+    """Overwrite the person's pledges (adding the names they used to `names`); their ids."""
     conditions = []
     if email:
         conditions.append(Pledge.email == email)
     if user_id:
         conditions.append(Pledge.user_id == user_id)
     if not conditions:
-        return 0
+        return []
     pledges = db.session.scalars(select(Pledge).where(or_(*conditions))).all()
     for pledge in pledges:
+        names.add(pledge.display_name or "")
         if pledge.email:
             pledge.email = placeholder(pledge.email)
         pledge.display_name = ""
@@ -57,8 +62,8 @@ def _erase_pledges(email: str | None, user_id: int | None) -> int:
         pledge.anonymous = True
         pledge.notify_opt_in = False
         if pledge.tax_certificate_encrypted is not None and not retention.tax_data_must_be_kept(pledge):
-            pledge.tax_certificate_encrypted = None
-    return len(pledges)
+            retention.shred_tax_data(pledge)
+    return [p.id for p in pledges]
 
 
 def _erase_mails(email: str | None, user_id: int | None) -> None:
@@ -84,17 +89,32 @@ def erase_address(email: str, actor_id: int | None = None) -> dict:
     user = accounts.find_user_by_email(email)
     if user is not None:
         return erase_user(user, actor_id)
-    pledges = _erase_pledges(email, None)
+    names: set[str] = set()
+    pledges = _erase_pledges(email, None, names)
     _erase_mails(email, None)
-    audit.record(db.session, actor_id, "privacy.erased", "address", None, after={"pledges": pledges})
-    return {"pledges": pledges, "account": False}
+    scrubbed = _scrub_audit(email, names, [("pledge", i) for i in pledges], None)
+    audit.record(
+        db.session, actor_id, audit.ERASURE_ACTION, "address", None, after=_summary(pledges, scrubbed)
+    )
+    return {"pledges": len(pledges), "account": False}
+
+
+def _scrub_audit(email: str, names: set[str], about: list[tuple[str, int]], user_id: int | None) -> list[int]:
+    """Scrub the person from the audit trail (app/core/audit.py: action, object and time stay;
+    the erasure event lists the ids, so the audit chain's check accepts them)."""
+    return audit.scrub(db.session, [email], sorted(names), about, actor_id=user_id)
+
+
+def _summary(pledges: list[int], scrubbed: list[int]) -> dict:
+    return {"pledges": len(pledges), audit.SCRUBBED_KEY: scrubbed}
 
 
 def erase_user(user: User, actor_id: int | None = None) -> dict:
     """Erase an account: its data is overwritten, its row stays (ids in the books and the
     audit trail point at it), it can never log in again."""
     email = user.email
-    pledges = _erase_pledges(email, user.id)
+    names = {user.display_name or ""}
+    pledges = _erase_pledges(email, user.id, names)
     _erase_mails(email, user.id)
     for app in db.session.scalars(select(Application).where(Application.owner_id == user.id)):
         if app.status == "draft":
@@ -109,6 +129,10 @@ def erase_user(user: User, actor_id: int | None = None) -> dict:
     user.password_hash = ERASED_PASSWORD_HASH  # no argon2 hash: matches no password
     user.security_stamp += 1
     user.erased_at = clock.now()
-    audit.record(db.session, actor_id, "privacy.erased", "user", user.id, after={"pledges": pledges})
+    about = [("user", user.id), *(("pledge", i) for i in pledges)]
+    scrubbed = _scrub_audit(email, names, about, user.id)
+    audit.record(
+        db.session, actor_id, audit.ERASURE_ACTION, "user", user.id, after=_summary(pledges, scrubbed)
+    )
     db.session.flush()
-    return {"pledges": pledges, "account": True}
+    return {"pledges": len(pledges), "account": True}

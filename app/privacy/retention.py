@@ -2,7 +2,7 @@
 
 - Tax-certificate data (register number, address) of a pledge: until the end of the year
   after the certificate year (certificates are filed by then), plus RETENTION_TAX_YEARS
-  (the tax administration's longest inspection period), then deleted.
+  (the tax administration's longest inspection period), then deleted with its data key.
 - Applications never submitted: deleted RETENTION_DRAFT_DAYS after their last change.
 - The payer's details on a bank-statement line (name, account number, free communication):
   kept as a bookkeeping record until 1 January of booking year + 1 + RETENTION_ACCOUNTING_YEARS
@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.banking.models import BankLine
 from app.calls.models import Application
 from app.campaigns.models import Pledge
-from app.core import clock
+from app.core import clock, datakeys
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,14 @@ def tax_data_must_be_kept(pledge: Pledge) -> bool:
     return clock.now() < tax_data_until(pledge)
 
 
+def shred_tax_data(pledge: Pledge) -> None:
+    """Delete the pledge's tax-certificate data: its data key first (crypto-shredding: any
+    copy of the ciphertext, in a backup or an export, becomes unreadable), then the
+    ciphertext itself."""
+    datakeys.shred(db.session, pledge.tax_certificate_encrypted)
+    pledge.tax_certificate_encrypted = None
+
+
 def _expired_tax_data() -> int:
     years = int(current_app.config.get("RETENTION_TAX_YEARS", 7))
     # A pledge made before 1 January of (this year − 1 − years) is past its period.
@@ -60,7 +68,7 @@ def _expired_tax_data() -> int:
     count = 0
     for pledge in db.session.scalars(select(Pledge).where(Pledge.id.in_(ids))) if ids else []:
         if not tax_data_must_be_kept(pledge):
-            pledge.tax_certificate_encrypted = None
+            shred_tax_data(pledge)
             count += 1
     return count
 

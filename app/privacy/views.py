@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
+from app.accounts import services as accounts
+from app.core import ratelimit
 from app.core.auth import roles_required
 from app.core.transaction import attempt
-from app.privacy import export, requests
+from app.privacy import export, forms, requests, services
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 MANAGERS = ("fund_manager", "admin")
+ERASED_SESSION_KEY = "privacy_erased"
 
 
 def _json_download(data: dict, filename: str) -> Response:
@@ -42,6 +45,41 @@ def notice():
 @login_required
 def my_data():
     return _json_download(export.for_user(current_user), "streekfonds-my-data.json")
+
+
+@bp.route("/account/erase", methods=["GET", "POST"])
+@login_required
+def erase():
+    """Erase my account: what goes and what stays, the password, then a page of its own."""
+    form = forms.EraseForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(current_user.email, form.password.data) is None:
+            # Counted like failed log-ins of the account: a left-open session cannot be
+            # used to guess the password here without limit.
+            ratelimit.hit("RATELIMIT_LOGIN_ACCOUNT", f"erase:{current_user.id}")
+            form.password.errors = [_("Je wachtwoord klopt niet.")]
+        else:
+            user_id = current_user.id
+            with attempt() as outcome:
+                result = services.erase_user(current_user._get_current_object(), user_id)
+            if not outcome.failed:
+                logout_user()
+                session.clear()
+                session[ERASED_SESSION_KEY] = result["pledges"]
+                return redirect(url_for("privacy.erased"))
+            flash(outcome.error.message, "error")
+    return render_template(
+        "privacy/erase.html", form=form, tax_years=current_app.config.get("RETENTION_TAX_YEARS", 7)
+    )
+
+
+@bp.route("/account/erased")
+def erased():
+    """The confirmation, once, in the browser that erased the account."""
+    if ERASED_SESSION_KEY not in session:
+        return redirect(url_for("privacy.notice"))
+    pledges = session.pop(ERASED_SESSION_KEY)
+    return render_template("privacy/erased.html", pledges=pledges)
 
 
 @bp.route("/privacy/requests/<token>")

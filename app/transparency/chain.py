@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 
 GENESIS_HASH = "0" * 64
 RECORD_KEYS = ("seq", "transaction_id", "created_at", "kind", "entries", "reverses", "prev_hash")
+# Record versions. 1 (no `v` field): everything but `hash` is hashed, and `backer` could hold
+# a name. 2 (`"v": 2`, sealed since issue 12): `backer` holds a pseudonym only, and the name
+# of a backer who chose to be shown travels beside the chain in `backer_name`, outside the
+# hash, so that erasing the person removes it without changing any hash.
+CURRENT_VERSION = 2
+UNHASHED_KEYS = {1: ("hash",), 2: ("hash", "backer_name")}
+_PSEUDONYM = re.compile(r"^[0-9a-f]{16}$")
 _CAMPAIGN_ACCOUNT = re.compile(r"^campaign:(\d+):(raised|match)$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -23,10 +30,21 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def version_of(record: dict) -> int:
+    """The record's format version: its `v`, or 1 for records sealed before versions existed."""
+    version = record.get("v", 1)
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+
+def hashed_part(record: dict) -> dict:
+    """The fields the hash covers: all but `hash` (and, from version 2, `backer_name`)."""
+    skip = UNHASHED_KEYS.get(version_of(record), ("hash",))  # an unknown version fails its shape
+    return {k: v for k, v in record.items() if k not in skip}
+
+
 def record_hash(record: dict) -> str:
-    """SHA-256 hex of `prev_hash` followed by the record without `hash` as canonical JSON."""
-    body = {k: v for k, v in record.items() if k != "hash"}
-    data = (record["prev_hash"] + canonical_json(body)).encode("utf-8")
+    """SHA-256 hex of `prev_hash` followed by the record's hashed part as canonical JSON."""
+    data = (record["prev_hash"] + canonical_json(hashed_part(record))).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
 
@@ -71,6 +89,20 @@ def _shape_error(rec: dict) -> str | None:
     missing = [k for k in (*RECORD_KEYS, "hash") if k not in rec]
     if missing:
         return f"missing {', '.join(missing)}"
+    version = version_of(rec)
+    if version not in UNHASHED_KEYS or ("v" in rec and version == 1):  # `"v": 1` is never written
+        return f"unknown record version {rec.get('v')!r}"
+    if version >= 2:
+        backer = rec.get("backer")
+        if backer is not None and (
+            not isinstance(backer, dict)
+            or set(backer) != {"pseudonym"}
+            or not _PSEUDONYM.match(str(backer["pseudonym"]))
+        ):
+            return "backer is not {pseudonym: 16 hex digits}: a sealed record carries no name"
+        name = rec.get("backer_name")
+        if name is not None and (not isinstance(name, str) or backer is None):
+            return "backer_name is not a string beside a backer's pseudonym"
     if not isinstance(rec["seq"], int) or isinstance(rec["seq"], bool):
         return "seq is not an integer"
     entries = rec["entries"]

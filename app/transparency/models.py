@@ -13,17 +13,21 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.core import clock
 from app.core.models import Base, UTCDateTime
+from app.core.tenancy import FundOwned
 
 GENESIS_HASH = "0" * 64
 
 
-class LedgerSeal(Base):
-    """The place of one journal transaction in the public ledger: its `seq`, its record as
-    published (canonical JSON without `hash`) and the chained hash. Written once."""
+class LedgerSeal(FundOwned, Base):
+    """The place of one journal transaction in its fund's public ledger: its `seq`, its record
+    as published (canonical JSON without `hash`) and the chained hash. Written once."""
 
     __tablename__ = "ledger_seals"
+    __fund_parent__ = "transaction_id"
     __table_args__ = ({"info": {"append_only": True}},)
 
+    # Each fund has its own chain: seq counts from 1 per fund (issue 14).
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True, index=True)
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
@@ -50,13 +54,14 @@ class AuditSeal(Base):
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Report(Base):
+class Report(FundOwned, Base):
     """One published version of a report. Its JSON bytes are kept exactly as served, so the
     digest stays true; the PDF and CSV are rendered from those bytes."""
 
     __tablename__ = "transparency_reports"
+    __fund_parent__ = "call_id"
     __table_args__ = (
-        UniqueConstraint("scope_key", "version", name="uq_transparency_reports_scope_version"),
+        UniqueConstraint("fund_id", "scope_key", "version", name="uq_transparency_reports_scope_version"),
         {"info": {"append_only": True}},
     )
 
@@ -77,10 +82,11 @@ class Report(Base):
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
-class ReportJob(Base):
+class ReportJob(FundOwned, Base):
     """A request for a report: first a row, then a task. The task moves it along."""
 
     __tablename__ = "transparency_report_jobs"
+    __fund_parent__ = "call_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scope: Mapped[str] = mapped_column(String(10))

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.calls.models import Call
-from app.core import clock
+from app.core import clock, tenancy
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.tasks import enqueue_after_commit
 from app.extensions import db
+from app.funds import services as funds
 from app.transparency import report_data
 from app.transparency.models import Report, ReportJob
 from app.transparency.public_ledger import head
@@ -111,10 +112,23 @@ def render_json(body: dict) -> bytes:
     return (json.dumps(body, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def publish(scope: str, call_id: int | None, year: int | None, progress: Callable[[int], None]) -> Report:
-    """Compute the report as of the sealed ledger head and store it as the next version of
-    its scope; flush. Two runs at once both succeed, as versions n and n+1."""
-    ledger = head()
+def publish(
+    scope: str,
+    call_id: int | None,
+    year: int | None,
+    progress: Callable[[int], None],
+    fund_id: int | None = None,
+) -> Report:
+    """Compute the report as of the sealed ledger head of its fund and store it as the next
+    version of its scope in that fund; flush. Two runs at once both succeed, as versions n
+    and n+1. Everything it reads is the fund's own (the fund's scope is set around it)."""
+    fund_id = fund_id or tenancy.single_fund_id() or funds.default_fund().id
+    with tenancy.scoped({fund_id}):
+        return _publish(scope, call_id, year, progress, fund_id)
+
+
+def _publish(scope, call_id, year, progress, fund_id) -> Report:
+    ledger = head(fund_id)
     if scope == "call":
         call = db.session.get(Call, call_id)
         if call is None:

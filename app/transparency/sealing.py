@@ -17,11 +17,12 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from app.campaigns import services as campaigns
-from app.core import clock
-from app.core.audit import AuditEvent
+from app.core import clock, tenancy
+from app.core.audit import AuditEvent, scrubbed_by_erasures
 from app.extensions import db
+from app.funds import services as funds
 from app.ledger.models import JournalEntry, JournalTransaction
-from app.transparency.chain import GENESIS_HASH, canonical_json, chain_hash
+from app.transparency.chain import CURRENT_VERSION, GENESIS_HASH, canonical_json, chain_hash
 from app.transparency.models import AuditSeal, LedgerSeal
 
 # Any constant: the key of the advisory lock the sealers share (xact-scoped, freed on commit).
@@ -66,22 +67,36 @@ def pledges_for(txs) -> dict:
     return campaigns.pledges_by_id(ids)
 
 
-def backer_of(pledge) -> dict | None:
-    """How the backer of a pledge appears: {"name": ...} when they chose to be shown by name,
-    else {"pseudonym": ...}; None without a pledge."""
+def shown_name(pledge) -> str | None:
+    """The name a backer chose to be shown by, or None: anonymous, a hidden amount (the ledger
+    publishes the amount for ever, so name and amount together would undo what the backer
+    asked for), an address typed as a name, or erased (erasure empties the name)."""
     if pledge is None:
         return None
     name = (pledge.display_name or "").strip()
-    # A hidden amount hides the name too: the record publishes the amount for ever, so name
-    # and amount together would undo what the backer asked for.
     if name and not pledge.anonymous and not pledge.hide_amount and "@" not in name:
-        return {"name": name[:120]}
+        return name[:120]
+    return None
+
+
+def backer_of(pledge) -> dict | None:
+    """How the backer of a pledge appears in the sealed record: {"pseudonym": ...} only, never
+    a name (the name is published beside the chain, see `backer_names`); None without a pledge.
+
+    A backer shown by name gets a pseudonym of that one pledge, not of their e-mail: the name
+    beside it would otherwise tie every anonymous gift of theirs to it."""
+    if pledge is None:
+        return None
+    if shown_name(pledge) is not None:
+        return {"pseudonym": pseudonym(f"pledge:{pledge.id}")}
     return {"pseudonym": pseudonym(campaigns.backer_key(pledge))}
 
 
 def ledger_record(tx: JournalTransaction, seq: int, prev_hash: str, pledge=None) -> dict:
-    """The public record of one transaction (without `hash`); `pledge` is the one it names."""
+    """The public record of one transaction as sealed (without `hash`); `pledge` is the one it
+    names. Record version 2: no personal data, only a pseudonym (docs/transparency.md)."""
     return {
+        "v": CURRENT_VERSION,
         "seq": seq,
         "transaction_id": tx.id,
         "created_at": iso_utc(tx.created_at),
@@ -93,10 +108,37 @@ def ledger_record(tx: JournalTransaction, seq: int, prev_hash: str, pledge=None)
     }
 
 
-def ledger_head() -> tuple[int, str]:
-    """(seq, hash) of the last seal; (0, 64 zeros) for an empty ledger."""
+def backer_names(transaction_ids) -> dict[int, str]:
+    """{transaction id: name} for the transactions whose backer chose to be shown by name,
+    read now from the pledges (beside the chain): an erased backer's name is gone from here."""
+    ids = list(transaction_ids)
+    if not ids:
+        return {}
+    pledge_of = dict(
+        db.session.execute(
+            select(JournalTransaction.id, JournalTransaction.pledge_id).where(
+                JournalTransaction.id.in_(ids), JournalTransaction.pledge_id.is_not(None)
+            )
+        ).all()
+    )
+    pledges = campaigns.pledges_by_id(pledge_of.values()) if pledge_of else {}
+    names = {tx_id: shown_name(pledges.get(pledge_id)) for tx_id, pledge_id in pledge_of.items()}
+    return {tx_id: name for tx_id, name in names.items() if name}
+
+
+def chain_of(fund_id: int | None = None) -> int:
+    """Whose public ledger is meant: `fund_id`, else the fund of the request's site (or of
+    `?fund=`), else the default fund. Each fund has its own chain."""
+    return fund_id or tenancy.single_fund_id() or funds.default_fund().id
+
+
+def ledger_head(fund_id: int | None = None) -> tuple[int, str]:
+    """(seq, hash) of the fund's last seal; (0, 64 zeros) for an empty ledger."""
     row = db.session.execute(
-        select(LedgerSeal.seq, LedgerSeal.hash).order_by(LedgerSeal.seq.desc()).limit(1)
+        select(LedgerSeal.seq, LedgerSeal.hash)
+        .where(LedgerSeal.fund_id == chain_of(fund_id))
+        .order_by(LedgerSeal.seq.desc())
+        .limit(1)
     ).first()
     return (int(row.seq), row.hash) if row else (0, GENESIS_HASH)
 
@@ -119,15 +161,15 @@ class _Tx:
     entries: list = field(default_factory=list)
 
 
-def _unsealed_ids(limit: int | None) -> list[int]:
-    """Ids of committed transactions without a seal, in id order (one anti-join)."""
+def _unsealed_ids(limit: int | None) -> list[tuple[int, int]]:
+    """(id, fund id) of committed transactions without a seal, in id order (one anti-join)."""
     query = (
-        select(JournalTransaction.id)
+        select(JournalTransaction.id, JournalTransaction.fund_id)
         .outerjoin(LedgerSeal, LedgerSeal.transaction_id == JournalTransaction.id)
         .where(LedgerSeal.seq.is_(None))
         .order_by(JournalTransaction.id)
     )
-    return list(db.session.scalars(query.limit(limit) if limit is not None else query))
+    return [tuple(row) for row in db.session.execute(query.limit(limit) if limit is not None else query)]
 
 
 def _transactions(ids: list[int]) -> list[_Tx]:
@@ -156,13 +198,23 @@ def _transactions(ids: list[int]) -> list[_Tx]:
 
 def seal_ledger(limit: int | None = None) -> int:
     """Append seals for committed, unsealed transactions (all, or at most `limit`); flush.
+    Each transaction joins the chain of its own fund.
 
     Returns how many were sealed. Call it first in a transaction and commit right after:
     the lock is held until the commit. Running it twice seals nothing twice.
     """
     _lock(LEDGER_LOCK_KEY)
-    seq, prev = ledger_head()
-    ids = _unsealed_ids(limit)
+    unsealed = _unsealed_ids(limit)
+    by_fund: dict[int, list[int]] = {}
+    for tx_id, fund_id in unsealed:
+        by_fund.setdefault(fund_id, []).append(tx_id)
+    for fund_id, ids in by_fund.items():
+        _seal_chain(fund_id, ids)
+    return len(unsealed)
+
+
+def _seal_chain(fund_id: int, ids: list[int]) -> None:
+    seq, prev = ledger_head(fund_id)
     for start in range(0, len(ids), BATCH):
         txs = _transactions(ids[start : start + BATCH])
         pledges = pledges_for(txs)
@@ -173,6 +225,7 @@ def seal_ledger(limit: int | None = None) -> int:
             digest = chain_hash(prev, body)
             rows.append(
                 {
+                    "fund_id": fund_id,
                     "seq": seq,
                     "transaction_id": tx.id,
                     "prev_hash": prev,
@@ -183,7 +236,6 @@ def seal_ledger(limit: int | None = None) -> int:
             )
             prev = digest
         db.session.execute(insert(LedgerSeal), rows)
-    return len(ids)
 
 
 # --- the audit trail ---------------------------------------------------------------------
@@ -232,8 +284,13 @@ def seal_audit_trail() -> int:
 
 def verify_audit_trail() -> list[str]:
     """Recompute the audit chain from the events: one line per event changed, removed or
-    inserted out of order. Empty when the trail is intact."""
+    inserted out of order. Empty when the trail is intact.
+
+    An event scrubbed by an erasure (issue 12) no longer hashes as sealed: its personal data
+    is gone on purpose. It passes when it is marked scrubbed and a later erasure event names
+    it (`audit_scrubbed`); the chain around it is still checked. Any other change fails."""
     failures: list[str] = []
+    allowed = scrubbed_by_erasures(db.session)
     prev, expected = GENESIS_HASH, 1
     rows = db.session.execute(
         select(AuditSeal, AuditEvent)
@@ -247,7 +304,9 @@ def verify_audit_trail() -> list[str]:
             failures.append(f"audit seq {seal.seq}: prev_hash breaks the chain")
         if event is None:
             failures.append(f"audit seq {seal.seq}: event {seal.audit_event_id} was removed")
-        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash:
+        elif chain_hash(seal.prev_hash, audit_record(event)) != seal.hash and not (
+            event.scrubbed_at is not None and allowed.get(event.id, 0) > event.id
+        ):
             failures.append(f"audit seq {seal.seq}: event {event.id} was changed")
         prev, expected = seal.hash, seal.seq + 1
     return failures

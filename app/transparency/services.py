@@ -31,13 +31,14 @@ from app.transparency.reports import (
     request_fund_report,
     requeue_lost_jobs,
 )
-from app.transparency.sealing import seal_audit_trail, seal_ledger, verify_audit_trail
+from app.transparency.sealing import chain_of, seal_audit_trail, seal_ledger, verify_audit_trail
 
 __all__ = [
     "CSV_TABLES",
     "to_csv",
     "to_pdf",
     "audit_events",
+    "chain_of",
     "check_seals",
     "get_job",
     "get_report",

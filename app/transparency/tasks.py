@@ -58,7 +58,7 @@ def run_report_job(job_id: int) -> int | None:
         db.session.commit()
 
     try:
-        report = reports.publish(job.scope, job.call_id, job.year, progress)
+        report = reports.publish(job.scope, job.call_id, job.year, progress, job.fund_id)
     except Exception as exc:  # noqa: BLE001 - a failed job is recorded and shown, not lost
         log.exception("report job %s failed", job_id)
         db.session.rollback()

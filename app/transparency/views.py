@@ -113,15 +113,17 @@ def report_csv(report_id):
 
 @bp.route("/ledger.jsonl")
 def ledger_jsonl():
-    """The whole public ledger; sealed first, so it holds everything committed until now."""
+    """The site's fund's whole public ledger (each fund has its own chain); sealed first, so
+    it holds everything committed until now."""
     services.seal_ledger()
     db.session.commit()
-    upto = services.ledger_head()["seq"]
-    lines = stream_with_context(services.iter_jsonl(upto))
+    chain = services.chain_of()
+    head = services.ledger_head(chain)
+    lines = stream_with_context(services.iter_jsonl(head["seq"], chain))
     return Response(
         lines,
         mimetype="application/jsonl",
-        headers={"Content-Disposition": 'attachment; filename="streekfonds-ledger.jsonl"'},
+        headers={"Content-Disposition": f'attachment; filename="{head["fund"]}-ledger.jsonl"'},
     )
 
 

@@ -54,14 +54,15 @@ from types import SimpleNamespace
 
 import pytest
 from celery import _state as celery_state
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.accounts import events as account_events
 from app.config import Config
 from app.extensions import db
+from app.funds import services as funds
 from tests import factories
+from tests.conftest import empty_tables
 
 PASSWORD = factories.PASSWORD
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -123,6 +124,8 @@ def live_app():
     celery_state._tls.current_app = before[1]
     with application.app_context():
         db.create_all()
+        funds.ensure_default_fund()
+        db.session.commit()
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -179,10 +182,8 @@ def _db(live_app):
         yield
     finally:
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            for name in tables:
-                conn.execute(text(f'DELETE FROM "{name}"'))
+        empty_tables(db.engine, live_app.config["DEFAULT_FUND_SLUG"])
+        live_app.extensions.pop("funds_directory", None)
         ctx.pop()
         celery_state._tls.current_app = celery_before
 

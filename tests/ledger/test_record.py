@@ -57,3 +57,11 @@ def test_a_key_posted_before_writes_nothing_and_returns_none():
 def test_without_a_key_every_call_posts():
     ids = {ledger.record("test_move", {"a": 1, "b": -1}) for _ in range(3)}
     assert len(ids) == 3 and None not in ids
+
+
+def test_a_posting_without_a_fund_gets_the_default_fund_and_one_with_a_fund_keeps_it():
+    default = ledger.record("test_move", {"a": 1, "b": -1})
+    tx = db.session.get(JournalTransaction, default)
+    assert tx.fund_id is not None
+    other = ledger.record("test_move", {"a": 2, "b": -2}, fund_id=tx.fund_id)
+    assert db.session.get(JournalTransaction, other).fund_id == tx.fund_id

@@ -6,7 +6,7 @@ import json
 
 from app.campaigns.models import Pledge
 from app.transparency import services
-from app.transparency.sealing import backer_of, pseudonym
+from app.transparency.sealing import backer_of, pseudonym, shown_name
 from tests.campaigns.fixtures import make_campaign
 from tests.transparency.helpers import pledge as post_pledge
 
@@ -35,7 +35,8 @@ def test_a_hidden_amount_is_published_under_a_pseudonym_not_the_name():
     hidden = _pledge(campaign, hide_amount=True, token_hash="a" * 64)
     shown = _pledge(campaign, hide_amount=False, token_hash="b" * 64)
     assert backer_of(hidden) == {"pseudonym": pseudonym("marie@example.org")}
-    assert backer_of(shown) == {"name": "Marie Peeters"}
+    assert shown_name(hidden) is None and shown_name(shown) == "Marie Peeters"
+    assert backer_of(shown) == {"pseudonym": pseudonym(f"pledge:{shown.id}")}  # the name goes beside
     post_pledge(campaign.id, 2500, pledge_id=hidden.id)
     services.seal_ledger()
     text = "".join(services.iter_jsonl())

@@ -214,3 +214,50 @@ def test_any_single_tampering_is_caught(amounts, data):
         j = (i + 1) % len(tampered)
         tampered[i], tampered[j] = tampered[j], tampered[i]
     assert not verify_ledger(_lines(tampered)).ok
+
+
+# --- record versions (issue 12: the sealed record carries a pseudonym only) -----------------
+
+
+def _v2(seq, prev, backer, name=None):
+    rec = {
+        "v": 2,
+        "seq": seq,
+        "transaction_id": seq,
+        "created_at": "2027-03-01T09:30:00.000000Z",
+        "kind": "pledge_succeeded",
+        "entries": [
+            {"account": "gateway:demo", "amount_cents": 2500},
+            {"account": "campaign:3:raised", "amount_cents": -2500},
+        ],
+        "reverses": None,
+        "backer": backer,
+        "prev_hash": prev,
+    }
+    rec["hash"] = record_hash(rec)
+    if name is not None:
+        rec["backer_name"] = name
+    return rec
+
+
+def test_a_version_2_name_lies_beside_the_hash_so_erasing_it_keeps_the_chain():
+    old = _record(1, GENESIS_HASH, [("a", 1), ("b", -1)])
+    old["backer"] = {"name": "Zoë"}  # sealed before issue 12: the name is hashed, and stays valid
+    old["hash"] = record_hash(old)
+    named = _v2(2, old["hash"], {"pseudonym": "0123456789abcdef"}, name="Zoë")
+    after = _v2(3, named["hash"], None)
+    assert verify_ledger(_lines([old, named, after])).ok
+    erased = {k: v for k, v in named.items() if k != "backer_name"}
+    assert verify_ledger(_lines([old, erased, after])).ok  # the same hashes without the name
+    # but in a version-1 record the name is hashed: changing it is caught
+    assert not verify_ledger(_lines([{**old, "backer": {"name": "X"}}, named, after])).ok
+
+
+def test_a_version_2_record_with_a_name_inside_the_hash_or_an_unknown_version_fails():
+    inside = _v2(1, GENESIS_HASH, {"name": "Zoë"})
+    assert "carries no name" in verify_ledger(_lines([inside])).failures[0]
+    for version in (1, 3, "2", None, [2]):
+        rec = {**_v2(1, GENESIS_HASH, None), "v": version}
+        assert "unknown record version" in verify_ledger(_lines([rec])).failures[0]
+    loose = _v2(1, GENESIS_HASH, None, name="Zoë")  # a name beside no backer
+    assert "backer_name" in verify_ledger(_lines([loose])).failures[0]

@@ -15,7 +15,7 @@ from app.core.money import format_cents
 from app.extensions import db
 from app.transparency import render, services
 from app.transparency import tasks as transparency_tasks
-from app.transparency.chain import verify_ledger, verify_report
+from app.transparency.chain import canonical_json, hashed_part, verify_ledger, verify_report
 from app.transparency.models import ReportJob
 from tests import factories as f
 from tests.transparency import fund
@@ -112,7 +112,12 @@ def test_report_totals_equal_the_ledger_export_recomputed(two_calls):
     doc = json.loads(rep.body)
     check = verify_ledger(services.iter_jsonl())
     assert check.ok, check.failures
-    assert doc["ledger"] == {"seq": check.head_seq, "hash": check.head_hash, "count": check.count}
+    assert doc["ledger"] == {
+        "seq": check.head_seq,
+        "hash": check.head_hash,
+        "count": check.count,
+        "fund": "streekfonds",  # whose chain: each fund has its own
+    }
     assert verify_report(check, doc) == []
     # tampering with a figure of the report is caught
     doc["campaigns"][0]["raised_cents"] += 1
@@ -123,14 +128,16 @@ def test_the_export_names_no_email_and_shows_backers_as_chosen(two_calls):
     services.seal_ledger()
     text = "".join(services.iter_jsonl())
     assert "@" not in text and "example.org" not in text
-    backers = [
-        json.loads(line)["backer"] for line in text.splitlines() if json.loads(line)["kind"] == "pledge"
-    ]
-    assert {"name": "Jan"} in backers  # chose to be shown by name
-    pseudonyms = [b["pseudonym"] for b in backers if b and "pseudonym" in b]
-    # an anonymous gift by e-mail, an offline gift without e-mail, and Jan's second gift:
-    # Jan named himself only on the first, so his second appears under his pseudonym
-    assert len(pseudonyms) == 3 and len(set(pseudonyms)) == 3
+    records = [json.loads(line) for line in text.splitlines() if json.loads(line)["kind"] == "pledge"]
+    # Jan chose to be shown by name: beside the chain, never inside the hashed record
+    [named] = [r for r in records if r.get("backer_name") == "Jan"]
+    assert "Jan" not in canonical_json(hashed_part(named))
+    assert all(r["v"] == 2 and set(r["backer"]) == {"pseudonym"} for r in records)
+    pseudonyms = [r["backer"]["pseudonym"] for r in records]
+    # an anonymous gift by e-mail, an offline gift without e-mail, Jan's named gift and his
+    # second, anonymous one: four different pseudonyms, so the name beside the first does
+    # not tie the second to Jan
+    assert len(pseudonyms) == 4 and len(set(pseudonyms)) == 4
 
 
 def test_versions_are_immutable_numbered_and_digested(two_calls):

@@ -36,7 +36,7 @@ def test_sealing_numbers_committed_transactions_in_order_and_chains_them():
         {"account": "campaign:1:raised", "amount_cents": -2500},
     ]
     assert records[0]["reverses"] is None and records[0]["kind"] == "pledge_succeeded"
-    assert services.ledger_head() == {"seq": 2, "hash": records[1]["hash"], "count": 2}
+    assert services.ledger_head() == {"seq": 2, "hash": records[1]["hash"], "count": 2, "fund": "streekfonds"}
 
 
 def test_sealing_twice_seals_nothing_twice_and_late_transactions_come_after():
