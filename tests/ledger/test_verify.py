@@ -111,7 +111,10 @@ def test_postgresql_refuses_to_change_or_delete_an_entry():
 
 def _raw_transaction(conn, amounts: list[int]) -> int:
     tx_id = conn.execute(
-        text("INSERT INTO journal_transactions (created_at, kind) VALUES (now(), 'raw') RETURNING id")
+        text(
+            "INSERT INTO journal_transactions (created_at, kind, fund_id) "
+            "VALUES (now(), 'raw', (SELECT min(id) FROM funds)) RETURNING id"
+        )
     ).scalar_one()
     for i, cents in enumerate(amounts):
         conn.execute(
