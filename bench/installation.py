@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-PASSWORD = "bench-password-1"
+PASSWORD = "Lang-wachtwoord-7"
 
 
 def bench_app(url: str):
@@ -24,6 +24,9 @@ def bench_app(url: str):
             "REDIS_URL": "",
             "MAIL_SERVER": "",
             "TESTING": False,
+            # Fills the keys a bench process has no use for and allows the demo gateway
+            # (the startup checks of issue 12 refuse both otherwise).
+            "DEMO_MODE": True,
         }
     )
 

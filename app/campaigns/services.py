@@ -296,6 +296,11 @@ def backers_count(campaign: Campaign) -> int:
     return sum(1 for v in per_backer.values() if v > 0)
 
 
+def backers_counts(campaign_ids) -> dict[int, int]:
+    """`backers_count` of many campaigns in one statement: {campaign id: backers}."""
+    return figures.backers_by_campaign(list(campaign_ids))
+
+
 def pending_count(campaign: Campaign) -> int:
     return int(
         db.session.scalar(

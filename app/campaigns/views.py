@@ -81,10 +81,14 @@ def show_campaign(campaign_id):
     cached = http.not_modified(etag, stamp[0])
     if cached is not None:
         return cached
-    page = pagecache.anonymous_page(
+    page, shown = pagecache.anonymous_page_shown(
         ("campaign", campaign_id, *stamp),
         lambda: _campaign_page(services.get_campaign(campaign_id, current_user)),
+        stale_of=("campaign", campaign_id),
     )
+    if shown[2:] != stamp:  # the version before, while this process renders the new one
+        stamp = shown[2:]
+        etag = http.validator("campaign", campaign_id, *stamp)
     return http.finish(make_response(page), etag, stamp[0])
 
 

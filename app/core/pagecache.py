@@ -37,31 +37,73 @@ def _cacheable() -> bool:
 
 def anonymous_page(key: tuple, render: Callable[[], str]) -> str:
     """`render()`'s page, from the cache when an anonymous visitor saw this `key` before."""
+    return anonymous_page_shown(key, render)[0]
+
+
+def anonymous_page_shown(
+    key: tuple, render: Callable[[], str], stale_of: Hashable | None = None
+) -> tuple[str, tuple]:
+    """(the page, the key it was made for): `render()`'s page as `anonymous_page` gives it.
+
+    With `stale_of` (what the page is of, e.g. ("campaign", 7)) one request per process
+    renders a new key: while it does, the others get the newest page of the same thing
+    made before (and its key, for their validators) instead of rendering the same page at
+    once. When a viral campaign's figures change with every pledge, readers then keep
+    being answered from memory; the page they get is at most one render behind."""
     from flask_babel import get_locale
     from flask_wtf.csrf import generate_csrf
 
     if not _cacheable():
-        return render()
+        return render(), key
     # The host and the /f/<slug> prefix name the fund's site: one page per site.
-    full_key = (key, str(get_locale()), request.host, request.script_root, request.full_path, release())
+    where = (str(get_locale()), request.host, request.script_root, request.full_path, release())
+    full_key = (key, *where)
+    base = None if stale_of is None else (stale_of, *where)
+    shown, mine = key, False
     with _lock:
         body = _pages.get(full_key)
         if body is not None:
             _pages.move_to_end(full_key)
+        elif base is not None and base in _rendering:
+            older = _newest.get(base)
+            if older is not None and older[1] in _pages:
+                shown, body = older[0], _pages[older[1]]
+        elif base is not None:
+            _rendering.add(base)
+            mine = True
     if body is None:
-        token = g.pop("csrf_token", None)  # this request's own, if made already
-        g.csrf_token = _SLOT  # flask_wtf hands out what g holds: the page gets the slot
         try:
-            body = render()
+            body = _render_with_slot(render)
+            with _lock:
+                _pages[full_key] = body
+                while len(_pages) > MAX_PAGES:
+                    _pages.popitem(last=False)
+                if base is not None:
+                    if len(_newest) >= MAX_PAGES:
+                        _newest.clear()
+                    _newest[base] = (key, full_key)
         finally:
-            g.pop("csrf_token", None)
-            if token is not None:
-                g.csrf_token = token
-        with _lock:
-            _pages[full_key] = body
-            while len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
-    return body.replace(_SLOT, generate_csrf()) if _SLOT in body else body
+            if mine:
+                with _lock:
+                    _rendering.discard(base)
+    return (body.replace(_SLOT, generate_csrf()) if _SLOT in body else body), shown
+
+
+def _render_with_slot(render: Callable[[], str]) -> str:
+    token = g.pop("csrf_token", None)  # this request's own, if made already
+    g.csrf_token = _SLOT  # flask_wtf hands out what g holds: the page gets the slot
+    try:
+        return render()
+    finally:
+        g.pop("csrf_token", None)
+        if token is not None:
+            g.csrf_token = token
+
+
+# What each page is of (stale_of, locale, path, release) → (key, full key) of its newest
+# rendered page; and the pages one request of this process is rendering now.
+_newest: dict[Hashable, tuple[tuple, Hashable]] = {}
+_rendering: set[Hashable] = set()
 
 
 _recent: dict[Hashable, tuple[object, float]] = {}
@@ -95,3 +137,5 @@ def clear() -> None:
     with _lock:
         _pages.clear()
         _recent.clear()
+        _newest.clear()
+        _rendering.clear()

@@ -7,8 +7,9 @@ nothing is ever changed afterwards; a correction is `reverse()`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, true, union_all
 
 from app.core import clock
 from app.core.errors import DomainError
@@ -50,12 +51,13 @@ def record(
     """Write one balanced transaction; return its id, or None when `idempotency_key` was
     posted before (then nothing is written).
 
-    Two INSERTs and no ORM objects: this runs for every confirmed pledge. The unique index
-    on the key decides alone (INSERT ... ON CONFLICT DO NOTHING): a concurrent post with
-    the same key waits for the first one's transaction and then writes nothing, so there is
-    no SELECT beforehand and no SAVEPOINT. (Without a key nothing can conflict: NULLs are
-    distinct in a unique index.) Refuses (UnbalancedTransaction) entries that are
-    not integers, that do not sum to zero or that are fewer than two non-zero lines.
+    One statement (see `insert_transaction`) and no ORM objects: this runs for every
+    confirmed pledge. The unique index on the key decides alone (INSERT ... ON CONFLICT DO
+    NOTHING): a concurrent post with the same key waits for the first one's transaction
+    and then writes nothing, so there is no SELECT beforehand and no SAVEPOINT. (Without
+    a key nothing can conflict: NULLs are distinct in a unique index.) Refuses
+    (UnbalancedTransaction) entries that are not integers, that do not sum to zero or that
+    are fewer than two non-zero lines.
 
     `fund_id`: whose books the transaction is in (each fund has its own public ledger).
     Every caller passes the fund of the money it moves; left out, the one-fund scope's
@@ -75,6 +77,23 @@ def record(
     }
     if fund_id is not None:
         values["fund_id"] = fund_id
+    return insert_transaction(values, lines)
+
+
+def insert_transaction(values: dict, lines: list[tuple[str, int]]) -> int | None:
+    """The journal's one writer: INSERT the transaction row (`values`, once per
+    idempotency key) and its entry lines; the new id, or None for a key posted before.
+
+    On PostgreSQL one statement does both (the transaction's INSERT ... ON CONFLICT DO
+    NOTHING RETURNING id as a CTE, the entries selected from it): one round trip per
+    posting. Elsewhere (SQLite) two statements do the same. Every column of
+    journal_transactions a posting sets is a key of `values`."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        params = {f"tx_{name}": value for name, value in values.items()}
+        for i, (account, amount) in enumerate(lines):
+            params[f"account_{i}"] = account
+            params[f"amount_{i}"] = amount
+        return db.session.execute(_posting_statement(tuple(values), len(lines)), params).scalar()
     table = JournalTransaction.__table__
     tx_id = insert_once(db.session, table, values, ["idempotency_key"], returning=table.c.id)
     if tx_id is None:
@@ -84,6 +103,44 @@ def record(
         [{"transaction_id": tx_id, "account": acc, "amount_cents": amt} for acc, amt in lines],
     )
     return tx_id
+
+
+@cache
+def _posting_statement(columns: tuple[str, ...], n_lines: int):
+    """WITH tx AS (INSERT INTO journal_transactions ... ON CONFLICT DO NOTHING RETURNING id)
+    INSERT INTO journal_entries SELECT tx.id, line.account, line.amount FROM tx, (VALUES
+    ...) line RETURNING transaction_id: built once per set of columns and number of lines;
+    the values travel as bound parameters. A key posted before inserts no transaction,
+    hence no entries, and returns no row."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    transactions, entries = JournalTransaction.__table__, JournalEntry.__table__
+    tx = (
+        pg_insert(transactions)
+        .values({name: bindparam(f"tx_{name}", type_=transactions.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(transactions.c.id)
+        .cte("tx")
+    )
+    line_rows = union_all(
+        *(
+            select(
+                bindparam(f"account_{i}", type_=entries.c.account.type).label("account"),
+                bindparam(f"amount_{i}", type_=entries.c.amount_cents.type).label("amount_cents"),
+            )
+            for i in range(n_lines)
+        )
+    ).subquery("line")
+    return (
+        insert(entries)
+        .from_select(
+            ["transaction_id", "account", "amount_cents"],
+            select(tx.c.id, line_rows.c.account, line_rows.c.amount_cents)
+            .select_from(tx)
+            .join(line_rows, true()),
+        )
+        .returning(entries.c.transaction_id)
+    )
 
 
 # Built once: the entries travel as parameters (one executemany, one round trip).

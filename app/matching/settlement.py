@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.calls.models import Application
 from app.campaigns.models import CLOSED
@@ -110,6 +111,7 @@ def draw_for_pledge(pledge: Any) -> int | None:
                         raise _TakenMeanwhile(c.id)
             return draw_id
         except _TakenMeanwhile as short:  # everything of this attempt was rolled back
+            db.session.expire(pm, ["matched_cents"])  # set from the rolled-back UPDATE
             seen[short.commitment_id] = booking.current_available(short.commitment_id)
 
 
@@ -160,12 +162,20 @@ def _write_draw(pm: ProjectMatch, pledge_id: int, part: int, requested: int, pla
         # already makes this happen once per pledge.
         booking.book("draw", c, pm, take, position=position, pledge_id=pledge_id)
     if drawn:
-        pm.matched_cents += drawn
-        db.session.flush()
+        # One Core UPDATE rather than a flush of the ORM object (we hold the row's lock).
+        matched = db.session.execute(_ADD_MATCHED, {"match": pm.id, "drawn": drawn}).scalar_one()
+        set_committed_value(pm, "matched_cents", matched)
     return draw_id, True
 
 
 _DRAWS = PledgeDraw.__table__
+_MATCHES = ProjectMatch.__table__
+_ADD_MATCHED = (
+    update(_MATCHES)
+    .where(_MATCHES.c.id == bindparam("match"))
+    .values(matched_cents=_MATCHES.c.matched_cents + bindparam("drawn", type_=BigInteger))
+    .returning(_MATCHES.c.matched_cents)
+)
 
 
 def _return(pm: ProjectMatch, cents: int, held: list[dict], kind: str, pledge_id: int | None) -> int:

@@ -50,13 +50,18 @@ def handle(update: PaymentUpdate, gateway: Gateway) -> HandledEvent:
     late events are kept as `ignored`; an unknown pledge or a mismatching amount or
     currency as `rejected` with the reason (shown to fund managers)."""
     table = PaymentEvent.__table__
+    # The row is written with the outcome this update is expected to have (an update for a
+    # pledge: "applied"), so the usual delivery needs no UPDATE of its row afterwards.
+    expected = _first_guess(update)
     values = {
         "event_id": update.event_id[:255],
         "gateway": update.gateway,
         "type": update.event_type[:80],
         "object_id": (update.object_id or "")[:255] or None,
         "payload": update.payload,
-        "outcome": "received",
+        "pledge_id": expected[0],
+        "outcome": expected[1],
+        "reason": expected[2],
         "received_at": clock.now(),
     }
     # The unique event id records it once: a redelivery inserts nothing, and two deliveries
@@ -76,12 +81,22 @@ def handle(update: PaymentUpdate, gateway: Gateway) -> HandledEvent:
     else:
         pledge_id = update.pledge_id
         outcome = _apply(update)
-    db.session.execute(
-        table.update()
-        .where(table.c.id == row_id)
-        .values(pledge_id=pledge_id, outcome=outcome.status, reason=outcome.reason)
-    )
+    if (pledge_id, outcome.status, outcome.reason) != expected:
+        db.session.execute(
+            table.update()
+            .where(table.c.id == row_id)
+            .values(pledge_id=pledge_id, outcome=outcome.status, reason=outcome.reason)
+        )
     return HandledEvent(row_id, outcome.status, False)
+
+
+def _first_guess(update: PaymentUpdate) -> tuple[int | None, str, str | None]:
+    """(pledge id, outcome, reason) as recorded before the update is applied: "applied"
+    when it names a pledge (it is written in the same transaction as the change, so no
+    one sees it before the outcome is known; a different outcome replaces it)."""
+    if update.kind != "ignored" and update.pledge_id is not None:
+        return update.pledge_id, "applied", None
+    return None, "received", None
 
 
 def _completed(update: PaymentUpdate, gateway: Gateway) -> PaymentUpdate:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.payouts.final_reports import report_of, spending_total
-from app.payouts.models import PayoutRequest
+from app.payouts.models import FinalReport, PayoutRequest
 
 
 def _paid(campaign_ids: list[int]) -> dict[int, list[dict]]:
@@ -53,9 +53,16 @@ def call_payouts(call_id: int) -> list[dict]:
         db.session.scalars(select(Campaign).where(Campaign.call_id == call_id).order_by(Campaign.id))
     )
     paid = _paid([c.id for c in campaigns])
+    # One statement for every final report, not one per campaign.
+    reports = {
+        r.campaign_id: r
+        for r in db.session.scalars(
+            select(FinalReport).where(FinalReport.campaign_id.in_([c.id for c in campaigns]))
+        )
+    }
     rows = []
     for campaign in campaigns:
-        report = report_of(campaign)
+        report = reports.get(campaign.id)
         approved = report is not None and report.status == "approved"
         if not paid[campaign.id] and not approved:
             continue

@@ -92,7 +92,9 @@ def ledger_totals(upto_seq: int, period: tuple[datetime, datetime] | None = None
 EMPTY = {"raised_cents": 0, "matched_cents": 0, "refunded_cents": 0, "matched_by_sponsor": {}}
 
 
-def _campaign_row(campaign, totals: dict[int, dict], apps: dict, names: dict[int, str]) -> dict:
+def _campaign_row(
+    campaign, totals: dict[int, dict], apps: dict, names: dict[int, str], backers: dict[int, int]
+) -> dict:
     money = totals.get(campaign.id, EMPTY)
     app = apps.get(getattr(campaign, "application_id", None))
     per_sponsor: dict[str, int] = {}
@@ -109,7 +111,7 @@ def _campaign_row(campaign, totals: dict[int, dict], apps: dict, names: dict[int
         "raised_cents": money["raised_cents"],
         "matched_cents": money["matched_cents"],
         "refunded_cents": money["refunded_cents"],
-        "backers": sources.backers_count(campaign),
+        "backers": backers[campaign.id],
         "matched_per_sponsor": [
             {"sponsor": k, "matched_cents": v} for k, v in sorted(per_sponsor.items()) if v
         ],
@@ -184,7 +186,9 @@ def call_report(call: Call, head: dict, progress: Progress) -> dict:
     totals = ledger_totals(head["seq"])
     progress(60)
     names = sources.sponsor_names()
-    body["campaigns"] = [_campaign_row(c, totals, apps, names) for c in sources.campaigns_of_call(call)]
+    shown = sources.campaigns_of_call(call)
+    backers = sources.backers_counts(shown)  # one statement for all, not two per campaign
+    body["campaigns"] = [_campaign_row(c, totals, apps, names, backers) for c in shown]
     body.update(summarise(body["campaigns"]))
     progress(80)
     body["sponsors"] = sources.sponsors_section(call)
@@ -229,7 +233,8 @@ def fund_report(year: int, head: dict, progress: Progress) -> dict:
     for c in the_calls:
         apps.update(sources.application_facts(c))
     names = sources.sponsor_names()
-    body["campaigns"] = [_campaign_row(seen[cid], totals, apps, names) for cid in sorted(seen)]
+    backers = sources.backers_counts(seen.values())
+    body["campaigns"] = [_campaign_row(seen[cid], totals, apps, names, backers) for cid in sorted(seen)]
     body.update(summarise(body["campaigns"]))
     progress(80)
     body["sponsors"] = sources.sponsors_section(None)
