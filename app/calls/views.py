@@ -12,6 +12,7 @@ from app.calls.forms import APPLICANT_TYPE_LABELS
 from app.calls.models import ORGANISATION_TYPES, Application, Call
 from app.calls.validation import format_enterprise_number
 from app.core import http
+from app.core.confirm import confirm_page
 from app.core.errors import DomainError
 from app.core.transaction import attempt
 from app.core.uploads import attachment_disposition
@@ -317,12 +318,10 @@ def confirm_withdraw(app_id):
     application = services.get_application(app_id, current_user, write=True)
     if application.status not in ("draft", "submitted"):
         return redirect(url_for("calls.show_application", app_id=application.id))
-    return render_template(
-        "confirm.html",
+    return confirm_page(
         title=_("Aanvraag intrekken"),
         question=_("Wil je je aanvraag ‘%(t)s’ intrekken?", t=application.title or _("(zonder titel)")),
         consequence=_("Een ingetrokken aanvraag kan niet meer ingediend of gewijzigd worden."),
-        action=url_for("calls.withdraw", app_id=application.id),
         button=_("Ja, aanvraag intrekken"),
         back=url_for("calls.show_application", app_id=application.id),
     )
@@ -361,12 +360,10 @@ def download_attachment(app_id, att_id):
 def confirm_delete_attachment(app_id, att_id):
     application = services.get_application(app_id, current_user, write=True)
     att = services.get_attachment(application, att_id)
-    return render_template(
-        "confirm.html",
+    return confirm_page(
         title=_("Bijlage verwijderen"),
         question=_("Wil je de bijlage ‘%(f)s’ verwijderen?", f=att.filename),
         consequence=_("Het bestand is daarna weg; je kan het wel opnieuw toevoegen."),
-        action=url_for("calls.delete_attachment", app_id=application.id, att_id=att.id),
         button=_("Ja, bijlage verwijderen"),
         back=url_for("calls.edit_application", app_id=application.id),
     )

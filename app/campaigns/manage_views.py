@@ -12,7 +12,9 @@ from app.campaigns import content, forms, services
 from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
 from app.core.auth import roles_required
+from app.core.confirm import confirm_page
 from app.core.errors import DomainError, NotFound
+from app.core.setup import money as money_filter
 from app.core.setup import status_label
 from app.core.transaction import attempt
 from app.extensions import db
@@ -98,6 +100,21 @@ def edit(campaign_id):
     ), status
 
 
+@bp.route("/my/campaigns/<int:campaign_id>/pictures/<int:picture_id>/remove")
+@login_required
+def confirm_remove_picture(campaign_id, picture_id):
+    campaign = content.owned_campaign(campaign_id, current_user)
+    here = url_for("campaigns_manage.edit", campaign_id=campaign.id)
+    return confirm_page(
+        title=_("Foto verwijderen"),
+        question=_("Wil je deze foto van je campagnepagina verwijderen?"),
+        button=_("Ja, foto verwijderen"),
+        back=here,
+        action=here,
+        hidden={"action": f"remove-picture-{picture_id}"},
+    )
+
+
 # --- fund manager -------------------------------------------------------------------------
 
 
@@ -158,6 +175,20 @@ def set_patron(campaign_id):
             here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
             return _shown(_("De peter of meter is bewaard."), here)
     return manage_campaign(campaign_id, patron_form=form, status=422)
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/cancel", methods=["GET"])
+@roles_required(*MANAGERS)
+def confirm_cancel(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+    return confirm_page(
+        title=_("Campagne annuleren"),
+        question=_("Wil je de campagne ‘%(t)s’ annuleren?", t=campaign.title),
+        consequence=_("Alle steuners krijgen hun geld terug en de campagne kan niet meer open."),
+        button=_("Ja, campagne annuleren en alles terugbetalen"),
+        back=here,
+    )
 
 
 @bp.route("/manage/campaigns/<int:campaign_id>/<any(open, close, cancel):action>", methods=["POST"])
@@ -232,6 +263,21 @@ def refund(pledge_id):
     return render_template(
         "campaigns/refund.html", pledge=pledge, form=form, left=services.refundable_cents(pledge)
     ), 422 if request.method == "POST" else 200
+
+
+@bp.route("/manage/pledges/<int:pledge_id>/cancel", methods=["GET"])
+@roles_required(*MANAGERS)
+def confirm_cancel_pledge(pledge_id):
+    pledge = _pledge(pledge_id)
+    return confirm_page(
+        title=_("Offline gift annuleren"),
+        question=_("Wil je deze offline gift annuleren?"),
+        consequence=_("De gift wordt tegengeboekt: ze telt niet meer mee voor de campagne."),
+        details=[(_("Bijdrage"), f"#{pledge.id}"), (_("Bedrag"), money_filter(pledge.amount_cents))],
+        button=_("Ja, gift annuleren"),
+        back=url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id),
+        note_label=_("Opmerking (optioneel)"),
+    )
 
 
 @bp.route("/manage/pledges/<int:pledge_id>/cancel", methods=["POST"])

@@ -26,7 +26,6 @@ AUTOCOMPLETE = {
     "postal_code": "postal-code",
     "city": "address-level2",
     "current": "current-password",
-    "password": "new-password",
     "password_again": "new-password",
 }
 _CHOOSING = ("SelectField", "RadioField", "SelectMultipleField", "MultiCheckboxField", "BooleanField")
@@ -74,7 +73,7 @@ def autocomplete(field) -> str | None:
     if "autocomplete" in (field.render_kw or {}):
         return None
     if field.type == "PasswordField" and field.short_name not in AUTOCOMPLETE:
-        return "current-password"
+        return "current-password"  # a form that sets a new one says so in its render_kw
     return AUTOCOMPLETE.get(field.short_name)
 
 

@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -120,6 +120,14 @@ def _sqlite_pragmas(engine) -> None:
 
 def money(cents) -> str:
     return format_cents(cents, str(get_locale() or "nl"))
+
+
+def decimal(value, digits: int = 2) -> str:
+    """A number the way the page's language writes it: 71,67 in Dutch and French, 71.67 in
+    English (scores, percentages); '' for None."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
 
 
 def local_dt(value: datetime | None, fmt: str = "d MMMM yyyy, HH:mm") -> str:
@@ -231,6 +239,7 @@ def _templates(app: Flask) -> None:
     app.jinja_env.globals["staff_nav_groups"] = staff_nav_groups
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
     formhelp.register(app)
