@@ -191,3 +191,11 @@ def test_scores_use_the_decimal_sign_of_the_language(app):
     with app.test_request_context("/?lang=en"):
         refresh()
         assert decimal(71.666) == "71.67" and decimal(1234.5, 1) == "1,234.5"
+
+
+def test_dutch_content_in_an_english_page_says_it_is_dutch(client):
+    call = f.call(title="Klimaatoproep Meetjesland")
+    html = client.get(f"/calls/{call.id}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html and '<h1><span lang="nl">Klimaatoproep Meetjesland</span></h1>' in html
+    html = client.get(f"/calls/{call.id}?lang=nl").get_data(as_text=True)
+    assert "<h1>Klimaatoproep Meetjesland</h1>" in html
