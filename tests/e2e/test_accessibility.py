@@ -47,7 +47,9 @@ ROLES = {
     "fondsbeheerder": foundation.USERS["fund_manager"][0],
     "toezicht": foundation.USERS["auditor"][0],
 }
-MAX_PAGES_PER_ROLE = 60
+# A cap on the walk (distinct address patterns per role), so the run stays short; the demo's
+# fund manager has about 60. A11Y_MAX_PAGES raises it.
+MAX_PAGES_PER_ROLE = int(os.environ.get("A11Y_MAX_PAGES") or 60)
 # Not pages: files, feeds, the API, and links that do something (they are POST forms here,
 # but a GET link to them is not followed either).
 SKIP = re.compile(
