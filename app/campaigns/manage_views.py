@@ -140,7 +140,7 @@ def call_campaigns(call_id):
 
 @bp.route("/manage/campaigns/<int:campaign_id>")
 @roles_required(*READERS)
-def manage_campaign(campaign_id, patron_form=None, status=200):
+def manage_campaign(campaign_id, patron_form=None, status=200, offline_form=None):
     campaign = services.get_campaign(campaign_id, current_user)
     pledges = services.pledges_of(campaign)
     refunds = db.session.scalars(
@@ -154,7 +154,7 @@ def manage_campaign(campaign_id, patron_form=None, status=200):
         refunds=refunds,
         refundable={p.id: services.refundable_cents(p) for p in pledges},
         pending=services.pending_count(campaign),
-        offline=forms.OfflineGiftForm(prefix="gift"),
+        offline=offline_form or forms.OfflineGiftForm(prefix="gift"),
         confirm=forms.ConfirmForm(),
         patron_form=patron_form or forms.PatronForm(prefix="patron", data=services.patron_of(campaign)),
     ), status
@@ -232,10 +232,8 @@ def offline_gift(campaign_id):
         if outcome.failed:
             return _failed(outcome.error, here)
         return _shown(_("De gift is geboekt."), here)
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
-    return redirect(here, 303)
+    # The form again, with the summary at the top and each message at its field.
+    return manage_campaign(campaign.id, status=422, offline_form=form)
 
 
 def _pledge(pledge_id: int) -> Pledge:
