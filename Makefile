@@ -14,7 +14,7 @@ DEMO_BANK := BANK_IBAN=$${BANK_IBAN:-BE68539007547034} BANK_BIC=$${BANK_BIC:-GKC
 # committed); a DATA_ENCRYPTION_KEY from the environment wins.
 DEMO_KEY = DATA_ENCRYPTION_KEY="$${DATA_ENCRYPTION_KEY:-$$($(BIN)/python scripts/instance_key.py instance)}"
 
-.PHONY: run test install lint translations demo worker clean browser
+.PHONY: run test install lint translations demo worker clean browser axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ browser:
 		elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium missing and no root: the browser tests will be skipped"; fi; }
 
+# axe-core for the accessibility suite (tests/e2e/test_accessibility.py), at a pinned
+# version from the npm registry, into .axe/ (gitignored), once. Without npm the suite is
+# skipped (and fails under REQUIRE_SERVICES=1).
+AXE_VERSION := 4.10.3
+AXE_JS := .axe/node_modules/axe-core/axe.min.js
+axe:
+	@if [ ! -f $(AXE_JS) ] || ! grep -q '"version": "$(AXE_VERSION)"' .axe/node_modules/axe-core/package.json 2>/dev/null; then \
+		if command -v npm >/dev/null 2>&1; then npm install --no-save --no-audit --no-fund --silent --prefix .axe axe-core@$(AXE_VERSION) >/dev/null && echo "axe-core $(AXE_VERSION) in .axe/"; \
+		else echo "npm missing: the accessibility suite will be skipped"; fi; fi
+
 run: install
 	@mkdir -p instance
 	$(DEMO) $(DEMO_BANK) $(DEMO_KEY) $(BIN)/flask db upgrade
@@ -54,8 +64,8 @@ lint: install
 	$(BIN)/ruff check app workers tests bench
 	$(BIN)/lint-imports
 
-test: install browser lint
+test: install browser axe lint
 	@bash scripts/test.sh
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .axe build

@@ -7,7 +7,11 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 class RegisterForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     display_name = StringField(_l("Naam"), validators=[Optional(), Length(max=120)])
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(), Length(min=10)])
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[DataRequired(), Length(min=10)],
+        render_kw={"autocomplete": "new-password"},
+    )
     password_again = PasswordField(
         _l("Wachtwoord (nogmaals)"),
         validators=[DataRequired(), EqualTo("password", message=_l("De wachtwoorden verschillen."))],
@@ -25,7 +29,11 @@ class ForgotForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(), Length(min=10)])
+    password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[DataRequired(), Length(min=10)],
+        render_kw={"autocomplete": "new-password"},
+    )
     password_again = PasswordField(
         _l("Nieuw wachtwoord (nogmaals)"),
         validators=[DataRequired(), EqualTo("password", message=_l("De wachtwoorden verschillen."))],

@@ -20,7 +20,7 @@ def _save_token_use(response):
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
-    add_nav(app, "accounts_admin.users", _l("Gebruikers"), ("admin",))
+    add_nav(app, "accounts_admin.users", _l("Gebruikers"), ("admin",), group="oversight")
     app.after_request(_save_token_use)
     app.cli.add_command(cli.users_cli)
     login_manager.user_loader(services.load_session_user)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import forms, services, sessions, throttle
+from app.core.confirm import confirm_page
 from app.core.errors import DomainError
 from app.core.setup import safe_next
 from app.extensions import db
@@ -168,6 +169,18 @@ def profile():
         language_form=language_form,
         tokens=services.list_tokens(current_user),
         new_token=new_token,
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["GET"])
+@login_required
+def confirm_revoke_token(token_id):
+    return confirm_page(
+        title=_("Token intrekken"),
+        question=_("Wil je deze API-token intrekken?"),
+        consequence=_("Programma's die hem gebruiken, krijgen meteen geen toegang meer."),
+        button=_("Ja, token intrekken"),
+        back=url_for("accounts.profile"),
     )
 
 

@@ -33,7 +33,7 @@ def suggestion(line) -> tuple[str, int] | None:
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.bank_cli)
-    add_nav(app, "banking.bank", _l("Bank"), ("fund_manager", "admin", "auditor"))
+    add_nav(app, "banking.bank", _l("Bank"), ("fund_manager", "admin", "auditor"), group="money")
     add_status_labels(app, STATUS_LABELS, kind="bank_line")
     add_check(app, "bank_accounts", checks.check_bank_accounts)
     app.jinja_env.globals["bank_suggestion"] = suggestion

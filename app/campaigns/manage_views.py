@@ -13,7 +13,9 @@ from app.campaigns import content, forms, services
 from app.campaigns.models import Campaign, Pledge, Refund
 from app.campaigns.views import place_errors
 from app.core.auth import roles_required
+from app.core.confirm import confirm_page
 from app.core.errors import DomainError, NotFound
+from app.core.setup import money as money_filter
 from app.core.setup import status_label
 from app.core.transaction import attempt
 from app.extensions import db
@@ -106,6 +108,21 @@ def edit(campaign_id):
     ), status
 
 
+@bp.route("/my/campaigns/<int:campaign_id>/pictures/<int:picture_id>/remove")
+@login_required
+def confirm_remove_picture(campaign_id, picture_id):
+    campaign = content.owned_campaign(campaign_id, current_user)
+    here = url_for("campaigns_manage.edit", campaign_id=campaign.id)
+    return confirm_page(
+        title=_("Foto verwijderen"),
+        question=_("Wil je deze foto van je campagnepagina verwijderen?"),
+        button=_("Ja, foto verwijderen"),
+        back=here,
+        action=here,
+        hidden={"action": f"remove-picture-{picture_id}"},
+    )
+
+
 # --- fund manager -------------------------------------------------------------------------
 
 
@@ -132,7 +149,7 @@ def call_campaigns(call_id):
 
 @bp.route("/manage/campaigns/<int:campaign_id>")
 @roles_required(*READERS)
-def manage_campaign(campaign_id, patron_form=None, status=200):
+def manage_campaign(campaign_id, patron_form=None, status=200, offline_form=None):
     campaign = services.get_campaign(campaign_id, current_user)
     pledges = services.pledges_of(campaign)
     refunds = db.session.scalars(
@@ -146,7 +163,7 @@ def manage_campaign(campaign_id, patron_form=None, status=200):
         refunds=refunds,
         refundable={p.id: services.refundable_cents(p) for p in pledges},
         pending=services.pending_count(campaign),
-        offline=forms.OfflineGiftForm(prefix="gift"),
+        offline=offline_form or forms.OfflineGiftForm(prefix="gift"),
         confirm=forms.ConfirmForm(),
         patron_form=patron_form or forms.PatronForm(prefix="patron", data=services.patron_of(campaign)),
     ), status
@@ -167,6 +184,20 @@ def set_patron(campaign_id):
             here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
             return _shown(_("De peter of meter is bewaard."), here)
     return manage_campaign(campaign_id, patron_form=form, status=422)
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/cancel", methods=["GET"])
+@roles_required(*MANAGERS)
+def confirm_cancel(campaign_id):
+    campaign = services.get_campaign(campaign_id, current_user)
+    here = url_for("campaigns_manage.manage_campaign", campaign_id=campaign.id)
+    return confirm_page(
+        title=_("Campagne annuleren"),
+        question=_("Wil je de campagne ‘%(t)s’ annuleren?", t=campaign.title),
+        consequence=_("Alle steuners krijgen hun geld terug en de campagne kan niet meer open."),
+        button=_("Ja, campagne annuleren en alles terugbetalen"),
+        back=here,
+    )
 
 
 @bp.route("/manage/campaigns/<int:campaign_id>/<any(open, close, cancel):action>", methods=["POST"])
@@ -210,10 +241,8 @@ def offline_gift(campaign_id):
         if outcome.failed:
             return _failed(outcome.error, here)
         return _shown(_("De gift is geboekt."), here)
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
-    return redirect(here, 303)
+    # The form again, with the summary at the top and each message at its field.
+    return manage_campaign(campaign.id, status=422, offline_form=form)
 
 
 def _pledge(pledge_id: int) -> Pledge:
@@ -241,6 +270,21 @@ def refund(pledge_id):
     return render_template(
         "campaigns/refund.html", pledge=pledge, form=form, left=services.refundable_cents(pledge)
     ), 422 if request.method == "POST" else 200
+
+
+@bp.route("/manage/pledges/<int:pledge_id>/cancel", methods=["GET"])
+@roles_required(*MANAGERS)
+def confirm_cancel_pledge(pledge_id):
+    pledge = _pledge(pledge_id)
+    return confirm_page(
+        title=_("Offline gift annuleren"),
+        question=_("Wil je deze offline gift annuleren?"),
+        consequence=_("De gift wordt tegengeboekt: ze telt niet meer mee voor de campagne."),
+        details=[(_("Bijdrage"), f"#{pledge.id}"), (_("Bedrag"), money_filter(pledge.amount_cents))],
+        button=_("Ja, gift annuleren"),
+        back=url_for("campaigns_manage.manage_campaign", campaign_id=pledge.campaign_id),
+        note_label=_("Opmerking (optioneel)"),
+    )
 
 
 @bp.route("/manage/pledges/<int:pledge_id>/cancel", methods=["POST"])

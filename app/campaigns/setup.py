@@ -1,5 +1,6 @@
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.calls.ports import HomeCampaigns
 from app.campaigns import (  # noqa: F401
@@ -12,11 +13,23 @@ from app.campaigns import (  # noqa: F401
     tasks,
     views,
 )
+from app.campaigns.models import Campaign
 from app.core import ports
 from app.core.setup import add_nav, add_object_link, add_status_labels
+from app.extensions import db
 from app.funds import branding
 from app.jury.ports import SelectionCampaigns
 from app.payments.services import PaymentReceiver
+
+
+def _owns_a_campaign(user) -> bool:
+    """Whether the menu shows "Mijn campagnes": the user owns a campaign (asked once per request)."""
+    if "owns_a_campaign" not in g:
+        g.owns_a_campaign = (
+            db.session.scalar(select(Campaign.id).where(Campaign.owner_id == user.id).limit(1)) is not None
+        )
+    return g.owns_a_campaign
+
 
 CAMPAIGN_LABELS = {
     "draft": _l("ontwerp"),
@@ -54,8 +67,13 @@ def register(app: Flask) -> None:
     add_status_labels(app, REFUND_LABELS, kind="refund")
     add_nav(app, "campaigns.list_campaigns", _l("Campagnes"))
     add_nav(
-        app, "campaigns_manage.manage_campaigns", _l("Campagnebeheer"), ("fund_manager", "admin", "auditor")
+        app,
+        "campaigns_manage.manage_campaigns",
+        _l("Campagnebeheer"),
+        ("fund_manager", "admin", "auditor"),
+        group="money",
     )
+    add_nav(app, "campaigns.my_campaigns", _l("Mijn campagnes"), when=_owns_a_campaign)
     add_object_link(
         app,
         "call",

@@ -18,13 +18,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from app.core import append_only, clock, demo_mode, log_redaction, ratelimit, security_headers  # noqa: F401 - append_only: create_all installs its triggers
+from app.core import append_only, clock, demo_mode, formhelp, log_redaction, ratelimit, security_headers  # noqa: F401 - append_only: create_all installs its triggers
 from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
@@ -121,28 +122,64 @@ def money(cents) -> str:
     return format_cents(cents, str(get_locale() or "nl"))
 
 
+def decimal(value, digits: int = 2) -> str:
+    """A number the way the page's language writes it: 71,67 in Dutch and French, 71.67 in
+    English (scores, percentages); '' for None."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
 def local_dt(value: datetime | None, fmt: str = "d MMMM yyyy, HH:mm") -> str:
     if value is None:
         return ""
     return format_datetime(value, fmt)
 
 
-def add_nav(app: Flask, endpoint: str, label, roles: tuple[str, ...] = (), footer=False) -> None:
-    """Let a domain put a link in the main menu (or the footer), shown to `roles` or to all."""
-    app.extensions.setdefault("streekfonds_nav", []).append((endpoint, label, roles, footer))
+# The staff menu's groups, in order (add_nav's `group`): a fund manager sees his many links
+# sorted under a few headings in a bar of their own instead of one long row.
+STAFF_GROUPS = (
+    ("money", _l("Geld")),
+    ("oversight", _l("Toezicht")),
+)
+
+
+def add_nav(
+    app: Flask, endpoint: str, label, roles: tuple[str, ...] = (), footer=False, group=None, when=None
+) -> None:
+    """Let a domain put a link in the main menu (or the footer), shown to `roles` or to all.
+
+    `group` (a STAFF_GROUPS key) puts it in the staff menu under that heading; `when`, a
+    function of the user, shows it only when it answers true (e.g. to a campaign's owner).
+    """
+    app.extensions.setdefault("streekfonds_nav", []).append((endpoint, label, roles, footer, group, when))
+
+
+def _visible_nav():
+    from flask import current_app
+
+    for endpoint, label, roles, in_footer, group, when in current_app.extensions.get("streekfonds_nav", []):
+        if roles and not (current_user.is_authenticated and current_user.has_role(*roles)):
+            continue
+        if when is not None and not (current_user.is_authenticated and when(current_user)):
+            continue
+        yield {"url": url_for(endpoint), "label": label, "footer": in_footer, "group": group}
 
 
 def _nav(footer: bool):
-    from flask import current_app
+    return [
+        item for item in _visible_nav() if item["footer"] == footer and not (item["group"] and not footer)
+    ]
 
-    items = []
-    for endpoint, label, roles, in_footer in current_app.extensions.get("streekfonds_nav", []):
-        if in_footer != footer:
-            continue
-        if roles and not (current_user.is_authenticated and current_user.has_role(*roles)):
-            continue
-        items.append({"url": url_for(endpoint), "label": label})
-    return items
+
+def staff_nav_groups() -> list[dict]:
+    """The staff menu: [{"label", "items"}] for the groups that have a visible link."""
+    items = [item for item in _visible_nav() if item["group"] and not item["footer"]]
+    return [
+        {"label": label, "items": [i for i in items if i["group"] == key]}
+        for key, label in STAFF_GROUPS
+        if any(i["group"] == key for i in items)
+    ]
 
 
 def add_object_link(app: Flask, kind: str, endpoint: str, label, roles: tuple[str, ...] = ()):
@@ -199,10 +236,13 @@ def _templates(app: Flask) -> None:
     app.jinja_env.globals["call_links"] = lambda call: object_links("call", call)
     app.jinja_env.globals["nav_items"] = lambda: _nav(False)
     app.jinja_env.globals["footer_items"] = lambda: _nav(True)
+    app.jinja_env.globals["staff_nav_groups"] = staff_nav_groups
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    formhelp.register(app)
 
 
 def wants_json() -> bool:

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounts import services as accounts
 from app.calls import services as calls
+from app.core import audit_words
 from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.core.transaction import attempt
@@ -171,6 +173,21 @@ def remind(call_id):
     return response
 
 
+def _running_budget(call, rows, picked, match_cents) -> dict:
+    """Per application, in rank order: the matching budget used and left once every picked
+    application up to it has its maximum match ({} without a budget)."""
+    total = call.matching_budget_cents
+    if total is None:
+        return {}
+    used, out = 0, {}
+    for row in rows:
+        app_id = row["application_id"]
+        if app_id in picked:
+            used += match_cents.get(app_id, 0) or 0
+        out[app_id] = {"used": used, "left": total - used}
+    return out
+
+
 def _ranking_page(call, errors=None, chosen=None, reasons=None, status=200):
     rows = jury.ranking(call)
     apps = {a.id: a for a in jury.jury_applications(call)}
@@ -187,6 +204,9 @@ def _ranking_page(call, errors=None, chosen=None, reasons=None, status=200):
             flash(exc.message, "error")
     skipped = {s["application_id"]: s["reason"] for s in (proposal or {}).get("skipped", [])}
     proposed = set((proposal or {}).get("proposed", []))
+    match_cents = (proposal or {}).get("match_cents", {})
+    picked = chosen if chosen is not None else proposed
+    budget = _running_budget(call, rows, picked, match_cents) if proposal else {}
     return render_template(
         "jury/ranking.html",
         call=call,
@@ -197,8 +217,9 @@ def _ranking_page(call, errors=None, chosen=None, reasons=None, status=200):
         proposed=proposed,
         skipped=skipped,
         skip_labels=SKIP_LABELS,
-        match_cents=(proposal or {}).get("match_cents", {}),
-        chosen=chosen if chosen is not None else proposed,
+        match_cents=match_cents,
+        chosen=picked,
+        budget=budget,
         reasons=reasons or {},
         errors=errors or {},
         form=forms.CsrfForm(),
@@ -237,4 +258,12 @@ def confirm(call_id):
 @roles_required(*STAFF)
 def audit_page(call_id):
     call = calls.get_call(call_id, current_user)
-    return render_template("jury/audit.html", call=call, events=jury.audit_trail(call))
+    events = jury.audit_trail(call)
+    names = {}
+    for event in events:
+        if event.actor_id is not None and event.actor_id not in names:
+            user = accounts.get_user(event.actor_id)
+            names[event.actor_id] = user.display_name or user.email if user else f"#{event.actor_id}"
+    return render_template(
+        "jury/audit.html", call=call, events=events, names=names, describe=audit_words.describe
+    )

@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
     add_nav(app, "sponsor_portal.portal", _l("Sponsorportaal"), ("sponsor",))
     app.cli.add_command(cli.ledger_cli)
     app.cli.add_command(cli.matching_cli)
-    add_nav(app, "matching.sponsors", _l("Sponsors"), ("fund_manager", "admin", "auditor"))
+    add_nav(app, "matching.sponsors", _l("Sponsors"), ("fund_manager", "admin", "auditor"), group="money")
     add_object_link(
         app, "campaign", "matching.campaign_audit", _l("Verdubbeling"), ("fund_manager", "admin", "auditor")
     )

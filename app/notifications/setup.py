@@ -29,7 +29,7 @@ def _mail_log(app: Flask) -> None:
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     _mail_log(app)
-    add_nav(app, "notifications.outbox", _l("Mails"), roles=("fund_manager", "admin"))
+    add_nav(app, "notifications.outbox", _l("Mails"), roles=("fund_manager", "admin"), group="oversight")
     receivers.connect()
     receivers_campaigns.connect()
     ports.provide(app, PledgeMail, receivers_campaigns.PledgeMails())

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.confirm import confirm_page
 from app.core.errors import Conflict, ValidationFailed
 from app.core.transaction import attempt
 from app.payouts import access, forms
@@ -83,6 +84,24 @@ _REASONS = {
     "request-changes": (payouts.request_changes, _l("De aanvraag gaat terug naar het project.")),
     "failed": (payouts.mark_failed, _l("De terugstorting is geboekt.")),
 }
+
+
+@bp.route("/payout-requests/<int:request_id>/withdraw", methods=["GET"])
+@login_required
+def confirm_withdraw_request(request_id):
+    """Withdrawing asks first, on a page of its own (the POST below does it)."""
+    if current_user.is_auditor_only:
+        abort(403)
+    back = url_for(".request_page", request_id=request_id)
+    return confirm_page(
+        title=_("Uitbetaling intrekken"),
+        question=_("Wil je deze aanvraag tot uitbetaling intrekken?"),
+        consequence=_(
+            "Een ingetrokken aanvraag kan niet meer ingediend worden; je kan wel een nieuwe maken."
+        ),
+        button=_("Ja, aanvraag intrekken"),
+        back=back,
+    )
 
 
 @bp.route("/payout-requests/<int:request_id>/<action>", methods=["POST"])

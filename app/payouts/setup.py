@@ -33,7 +33,13 @@ BATCH_LABELS = {"exported": _l("uitgevoerd"), "paid": _l("betaald")}
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(manage_views.bp)
-    add_nav(app, "payouts_manage.index", _l("Uitbetalingen"), roles=("fund_manager", "admin", "auditor"))
+    add_nav(
+        app,
+        "payouts_manage.index",
+        _l("Uitbetalingen"),
+        roles=("fund_manager", "admin", "auditor"),
+        group="money",
+    )
     add_status_labels(app, REQUEST_LABELS, kind="payout")
     add_status_labels(app, REPORT_LABELS, kind="final_report")
     add_status_labels(app, BATCH_LABELS, kind="payout_batch")

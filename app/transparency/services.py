@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
+from app.accounts.models import User
 from app.campaigns import services as campaigns
 from app.core.audit import AuditEvent
 from app.extensions import db
@@ -64,9 +65,11 @@ def audit_events(
     actor_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    who: str = "",
 ):
     """A query of audit events with their seal (or None), newest first, filtered by free
-    text (action, object type, note, before/after), actor and time range [since, until)."""
+    text (action, object type, note, before/after), actor (by id, or `who`: part of a
+    name or e-mail address) and time range [since, until)."""
     query = select(AuditEvent, AuditSeal).outerjoin(AuditSeal, AuditSeal.audit_event_id == AuditEvent.id)
     if q:
         like = f"%{q.strip().lower()}%"
@@ -81,6 +84,12 @@ def audit_events(
         )
     if actor_id is not None:
         query = query.where(AuditEvent.actor_id == actor_id)
+    if who.strip():
+        like = f"%{who.strip().lower()[:200]}%"
+        people = select(User.id).where(
+            or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like))
+        )
+        query = query.where(AuditEvent.actor_id.in_(people))
     if since is not None:
         query = query.where(AuditEvent.created_at >= since)
     if until is not None:

@@ -36,7 +36,13 @@ def register(app: Flask) -> None:
     )
 
     add_nav(app, "transparency.index", _l("Transparantie"))
-    add_nav(app, "transparency.audit_trail", _l("Audittrail"), roles=("auditor", "fund_manager", "admin"))
+    add_nav(
+        app,
+        "transparency.audit_trail",
+        _l("Audittrail"),
+        roles=("auditor", "fund_manager", "admin"),
+        group="oversight",
+    )
     add_object_link(
         app,
         "call",

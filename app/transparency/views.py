@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.calls import services as calls
-from app.core import audit, clock
+from app.core import audit, audit_words, clock
 from app.core.audit import AuditEvent
 from app.core.auth import roles_required
 from app.extensions import db
@@ -210,7 +210,8 @@ def audit_trail():
     since, until = _date_arg("from"), _date_arg("to")
     if until is not None:
         until = clock.add_local_days(until, 1)
-    query = services.audit_events(q, int(actor) if actor else None, since, until)
+    who = request.args.get("who", "")[:200]
+    query = services.audit_events(q, int(actor) if actor else None, since, until, who=who)
     if before:
         query = query.where(AuditEvent.id < int(before))
     rows = db.session.execute(query.limit(AUDIT_PAGE + 1)).all()
@@ -225,6 +226,7 @@ def audit_trail():
         "transparency/audit.html",
         rows=rows,
         actors=actors,
+        describe=audit_words.describe,
         next_before=rows[-1][0].id if more and rows else None,
         args=request.args,
     )

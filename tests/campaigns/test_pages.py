@@ -150,6 +150,13 @@ def test_fund_manager_pages_and_roles(client):
     login(client, manager)
     assert client.post(f"{base}/open").status_code == 303
     assert reload(campaign).status == "open"
+    # A gift without a reference: the form again, the message at the field (issue 18).
+    r = client.post(f"{base}/offline", data={"gift-amount": "12,50", "gift-method": "cash"})
+    assert r.status_code == 422 and b'class="error-summary"' in r.data
+    assert b'<p class="error" id="gift-reference-error">' in r.data
+    assert db.session.scalar(select(Pledge)) is None
+    # The cancel button asks on a page of its own.
+    assert b"Ja, campagne annuleren" in client.get(f"{base}/cancel").data
     r = client.post(
         f"{base}/offline", data={"gift-amount": "12,50", "gift-method": "cash", "gift-reference": "kas 1"}
     )

@@ -53,10 +53,15 @@ def test_applicant_registers_applies_and_reads_the_screening(page, live):
     expect(page.locator(".flash.success")).to_contain_text("Je ontwerp is bewaard")
     assert re.search(r"/applications/\d+/edit$", page.url)
 
-    # Submitting the incomplete draft names what is missing; nothing is submitted.
-    page.get_by_role("button", name="Indienen", exact=True).click()
-    expect(page.locator(".flash.error")).to_contain_text("Nog niet volledig")
-    expect(page.locator(".flash.error")).to_contain_text("Samenvatting")
+    # Checking the incomplete draft names what is missing, at the top (focused) and next to
+    # each field; the page title says "Fout"; nothing is submitted.
+    page.get_by_role("button", name="Controleren en indienen", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Nog niet volledig")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Vul een samenvatting van het project in.")).to_be_visible()
+    expect(_error_of(page, "Samenvatting")).to_contain_text("Vul een samenvatting van het project in.")
+    assert page.title().startswith("Fout: ")
 
     # Complete it, with a wrong enterprise number and a renamed .exe: errors next to the fields.
     _field(page, "Samenvatting").fill("Herstellen in plaats van weggooien.")
@@ -93,9 +98,15 @@ def test_applicant_registers_applies_and_reads_the_screening(page, live):
     expect(page.locator(".flash.success")).to_contain_text("Je ontwerp is bewaard")
     expect(page.locator("main")).to_contain_text("begroting.pdf")
 
-    # Submit: the status page says so, and so does "my applications".
-    page.get_by_role("button", name="Indienen", exact=True).click()
+    # Check the answers, then submit: the confirmation says what happens next; the status
+    # page and "my applications" say it is submitted.
+    page.get_by_role("button", name="Controleren en indienen", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer je aanvraag voor je ze indient")
+    expect(page.locator("dl.answers")).to_contain_text("Repair Eeklo vzw (0123.456.749)")
+    page.get_by_role("button", name="Aanvraag indienen", exact=True).click()
     expect(page.locator(".flash.success")).to_contain_text("Je aanvraag is ingediend")
+    expect(page.locator("main")).to_contain_text("Wat gebeurt er nu?")
+    page.get_by_role("link", name="Je aanvraag bekijken", exact=True).click()
     expect(page.locator("#application-status")).to_have_text("ingediend")
     expect(page.locator("main")).to_contain_text("0123.456.749")
     expect(page.locator("main")).to_contain_text("€ 5.000,00")
@@ -135,6 +146,7 @@ def test_applicant_registers_applies_and_reads_the_screening(page, live):
     expect(page.locator("main")).to_contain_text("Het project ligt buiten het werkgebied.")
     # A screened application can no longer be withdrawn or edited.
     expect(page.get_by_role("button", name="Intrekken", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Intrekken", exact=True)).to_have_count(0)
 
 
 def test_fund_manager_publishes_a_call_that_applicants_then_find(page, live):

@@ -55,11 +55,13 @@ def test_juror_declares_scores_saves_and_submits(page, live):
     page.get_by_role("link", name="Repair café Eeklo").click()
     expect(page.get_by_label("Impact (0–10)")).to_have_value("8")
     page.get_by_role("button", name="Indienen").click()
-    expect(page.get_by_text("Geef een score om in te dienen")).to_be_visible()
+    # The message at the field, and a link to it in the summary at the top (issue 18).
+    expect(page.locator("#score_feasibility-error")).to_contain_text("Geef een score om in te dienen")
+    expect(page.locator(".error-summary a[href='#score_feasibility']")).to_be_visible()
     page.get_by_label("Haalbaarheid (0–5)").fill("3")
     page.get_by_role("button", name="Indienen").click()
     expect(page.locator(".flash.success")).to_contain_text("ingediend")
-    expect(page.get_by_text("73.33 / 100")).to_be_visible()
+    expect(page.get_by_text("73,33 / 100")).to_be_visible()  # the decimal comma of Dutch
     # Now the other juror's submitted scores show.
     expect(page.get_by_role("heading", name="Scores van de andere juryleden")).to_be_visible()
     expect(page.get_by_role("row", name="Jana Jurylid")).to_contain_text("Uitstekend")

@@ -65,7 +65,8 @@ def test_juror_declares_scores_and_submits(client, opened):
     assert done.status_code == 302
     a = db.session.query(Assignment).filter_by(application_id=apps[0].id, user_id=juror.id).one()
     assert a.submitted_at is not None and a.scores == {"impact": 8, "feasibility": 3}
-    assert "73.33" in client.get(f"/jury/applications/{apps[0].id}").get_data(as_text=True)
+    # The total in the page's language: a decimal comma in Dutch.
+    assert "73,33" in client.get(f"/jury/applications/{apps[0].id}").get_data(as_text=True)
 
 
 def test_a_conflict_hides_the_application(client, opened):
