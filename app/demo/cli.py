@@ -17,9 +17,8 @@ STEPS = tuple(step.__name__.rsplit(".", 1)[1] for step in LOADERS)
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 
 
-@demo_cli.command("load")
-def load():
-    """Load the demo data (idempotent) and print the demo log-ins."""
+def load_all() -> dict:
+    """Every step, one commit each; returns what the steps made (users, calls, ...)."""
     ctx: dict = {}
     home = fund_services.ensure_default_fund()
     db.session.commit()
@@ -29,6 +28,13 @@ def load():
         with tenancy.scoped({home}):
             step.load(ctx)
         db.session.commit()
+    return ctx
+
+
+@demo_cli.command("load")
+def load():
+    """Load the demo data (idempotent) and print the demo log-ins."""
+    ctx = load_all()
     click.echo("Demo accounts (password for all: %s):" % ctx["password"])
     for role, user in ctx["users"].items():
         click.echo(f"  {role:<17} {user.email}")

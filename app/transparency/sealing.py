@@ -264,7 +264,14 @@ def audit_head() -> tuple[int, str]:
 
 
 def seal_audit_trail() -> int:
-    """Append seals for committed, unsealed audit events, in id order; flush. Returns the count."""
+    """Append seals for committed, unsealed audit events, in id order; flush. Returns the count.
+    The audit trail is one chain for the installation (its events carry their fund), so it
+    is sealed and verified looking at every fund, whatever page asks."""
+    with tenancy.all_funds():
+        return _seal_audit_trail()
+
+
+def _seal_audit_trail() -> int:
     _lock(AUDIT_LOCK_KEY)
     seq, prev = audit_head()
     events = db.session.scalars(
@@ -289,6 +296,11 @@ def verify_audit_trail() -> list[str]:
     An event scrubbed by an erasure (issue 12) no longer hashes as sealed: its personal data
     is gone on purpose. It passes when it is marked scrubbed and a later erasure event names
     it (`audit_scrubbed`); the chain around it is still checked. Any other change fails."""
+    with tenancy.all_funds():
+        return _verify_audit_trail()
+
+
+def _verify_audit_trail() -> list[str]:
     failures: list[str] = []
     allowed = scrubbed_by_erasures(db.session)
     prev, expected = GENESIS_HASH, 1

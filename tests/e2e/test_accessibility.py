@@ -25,12 +25,12 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from celery import _state as celery_state
-from sqlalchemy import text
 
 from app.core import clock
 from app.demo import cli as demo_cli
 from app.demo import foundation
 from app.extensions import db
+from tests.conftest import empty_tables
 from tests.e2e.conftest import REQUIRE, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,18 +150,14 @@ def demo_world(live_app, live_server):
     celery_before = celery_state._tls.current_app
     live_app.extensions["celery"].set_current()
     with live_app.app_context():
-        ctx: dict = {}
         try:
-            for step in demo_cli.LOADERS:
-                step.load(ctx)
-                db.session.commit()
+            ctx = demo_cli.load_all()  # as `flask demo load`: both demo funds
             clock.reset()
             yield ctx
         finally:
             db.session.remove()
-            with db.engine.begin() as conn:
-                for table in reversed(db.metadata.sorted_tables):
-                    conn.execute(text(f'DELETE FROM "{table.name}"'))
+            empty_tables(db.engine, live_app.config["DEFAULT_FUND_SLUG"])
+            live_app.extensions.pop("funds_directory", None)
             celery_state._tls.current_app = celery_before
 
 

@@ -58,3 +58,22 @@ def test_the_platform_page_sums_each_funds_sealed_figures_beside_its_own_ledger(
     west_lines = client.get("/f/west/transparency/ledger.jsonl").get_data(as_text=True).splitlines()
     assert f"{len(west_lines)} regels" in page
     assert json.loads(west_lines[-1])["hash"][:16] in page
+
+
+def test_the_audit_trail_is_one_chain_that_verifies_from_any_funds_site(client):
+    from app.core import tenancy
+    from tests.campaigns.fixtures import login
+
+    west = second_fund()
+    home = funds.default_fund()
+    ours = world(home.id, home.slug)
+    world(west.id, "west")
+    db.session.commit()
+    with tenancy.scoped({home.id}):  # sealed from one fund's site: every fund's events
+        services.seal_audit_trail()
+    db.session.commit()
+    with tenancy.scoped({west.id}):
+        assert services.verify_audit_trail() == []
+    login(client, ours.manager)
+    page = client.get("/transparency/integrity").get_data(as_text=True)
+    assert "flash error" not in page
