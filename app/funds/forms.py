@@ -6,6 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from app.funds.admin import EDITABLE
+
 
 class FundForm(FlaskForm):
     """Creating (with a slug) and editing a fund; the rules are in funds.services."""
@@ -32,21 +34,5 @@ class FundForm(FlaskForm):
     logo_file = FileField(_l("Logo (PNG of JPEG, hoogstens 512 KB)"))
 
     def values(self) -> dict:
-        names = [
-            n
-            for n in (
-                "name",
-                "region",
-                "municipalities",
-                "contact_email",
-                "footer",
-                "iban",
-                "bic",
-                "beneficiary",
-                "mail_from_name",
-                "mail_from",
-                "primary_colour",
-                "hosts",
-            )
-        ]
-        return {n: getattr(self, n).data or "" for n in names}
+        """The editable values as funds.admin takes them (it checks each)."""
+        return {name: getattr(self, name).data or "" for name in EDITABLE}
