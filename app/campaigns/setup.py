@@ -9,6 +9,7 @@ from app.campaigns import (  # noqa: F401
     manage_views,
     municipality_views,
     platform,
+    pledge_views,
     services,
     tasks,
     views,
