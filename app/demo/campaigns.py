@@ -64,45 +64,53 @@ def load(ctx: dict) -> None:
     )
     calls.publish_call(call, manager)
     for i, (title, muni, org, budget, target, patron, gifts) in enumerate(PROJECTS):
-        application = calls.create_application(
-            call,
-            {
-                "title": title,
-                "summary": f"{title}: samen met de buurt in {muni}.",
-                "description": f"## Waarom\n\n{title} brengt mensen in {muni} samen.\n\n"
-                "## Wat we met het geld doen\n\n- materiaal\n- een eerste werkdag met de buren",
-                "municipality": muni,
-                "applicant_type": "association",
-                "organisation": org,
-                "enterprise_number": "0123.456.749",
-                "budget_cents": budget,
-                "target_cents": target,
-            },
-            applicant,
-        )
-        calls.submit_application(application, applicant)
-        calls.screen_application(application, True, "", manager)
-        calls.set_application_status(application, "in_review", manager.id)
-        calls.set_application_status(application, "selected", manager.id)
-        campaign = campaigns.create_campaign(application, manager.id)
+        campaign = selected_campaign(call, applicant, manager, title, muni, org, budget, target)
         campaign.patron_name = patron
         # The patron hears of the opening too (on /demo/mails).
         campaign.patron_email = f"peter{i}@demo.streekfonds.be" if patron else None
         if i < 2:
             campaigns.open_campaign(campaign, manager.id, starts_at=now - timedelta(days=10 + 5 * i))
-            _pledges(campaign, gifts)
+            pay(campaign, gifts)
     calls.update_call(call, {"closes_at": now - timedelta(minutes=1)}, manager)
     calls.close_call(call)
     db.session.flush()
 
 
-def _pledges(campaign, gifts: list[int]) -> None:
+def selected_campaign(call, applicant, manager, title, muni, org, budget, target):
+    """An association's application to `call`, brought along the real transitions to
+    selected, and its draft campaign (also the demo's second fund uses it)."""
+    application = calls.create_application(
+        call,
+        {
+            "title": title,
+            "summary": f"{title}: samen met de buurt in {muni}.",
+            "description": f"## Waarom\n\n{title} brengt mensen in {muni} samen.\n\n"
+            "## Wat we met het geld doen\n\n- materiaal\n- een eerste werkdag met de buren",
+            "municipality": muni,
+            "applicant_type": "association",
+            "organisation": org,
+            "enterprise_number": "0123.456.749",
+            "budget_cents": budget,
+            "target_cents": target,
+        },
+        applicant,
+    )
+    calls.submit_application(application, applicant)
+    calls.screen_application(application, True, "", manager)
+    calls.set_application_status(application, "in_review", manager.id)
+    calls.set_application_status(application, "selected", manager.id)
+    return campaigns.create_campaign(application, manager.id)
+
+
+def pay(campaign, gifts: list[int], names: list[str] = BACKERS) -> None:
+    """Demo backers give `gifts` (euro) through the demo gateway's own path (or, with a real
+    Stripe account configured, as offline gifts: never charged)."""
     demo_mode = current_app.config.get("PAYMENT_GATEWAY", "demo") == "demo"
     for n, euro in enumerate(gifts):
         values = {
             "amount_cents": euro * 100,
             "email": f"steun{campaign.id}-{n}@demo.streekfonds.be",
-            "display_name": BACKERS[n % len(BACKERS)],
+            "display_name": names[n % len(names)],
             "anonymous": n % 4 == 3,
             "message": "Veel succes!" if n % 3 == 0 else "",
         }

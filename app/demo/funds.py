@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.accounts import services as accounts
@@ -20,10 +19,10 @@ from app.calls import services as calls
 from app.calls.models import Call
 from app.campaigns import services as campaigns
 from app.core import clock, tenancy
+from app.demo import campaigns as demo_campaigns
 from app.extensions import db
 from app.funds import services as funds
 from app.matching import services as matching
-from app.payments import services as payments
 from app.transparency import services as transparency
 
 WEST = "west-vlaanderen"
@@ -54,6 +53,7 @@ HART_CALL = "Hart voor West-Vlaanderen 2027"
 KLIMAAT_CALL = "Klimaatfonds Zuid-West-Vlaanderen 2027"
 CAMPAIGN = ("Buurtzorg aan huis Kortrijk", "Kortrijk", "Buurtzorg vzw", 800_000, 400_000)
 GIFTS = [500, 250, 100, 50, 25]
+WEST_BACKERS = ["Lotte", "Mathias", "Nora", "Olivier", "Pien"]
 
 
 def load(ctx: dict) -> None:
@@ -99,7 +99,7 @@ def _west(ctx: dict, west) -> None:
         manager.id,
     )
     campaign = _campaign(hart, users["applicant"], manager)
-    _pledges(campaign)
+    demo_campaigns.pay(campaign, GIFTS, names=WEST_BACKERS)
     transparency.request_fund_report(clock.local(clock.now()).year, manager.id)
 
 
@@ -123,49 +123,10 @@ def _call(title: str, theme: str, municipalities: list[str], manager, closes_in=
 
 
 def _campaign(call: Call, applicant, manager):
-    title, muni, org, budget, target = CAMPAIGN
-    application = calls.create_application(
-        call,
-        {
-            "title": title,
-            "summary": f"{title}: vrijwilligers helpen ouderen thuis in {muni}.",
-            "description": f"## Waarom\n\n{title} brengt buren samen.\n\n"
-            "## Wat we met het geld doen\n\n- opleiding",
-            "municipality": muni,
-            "applicant_type": "association",
-            "organisation": org,
-            "enterprise_number": "0123.456.749",
-            "budget_cents": budget,
-            "target_cents": target,
-        },
-        applicant,
-    )
-    calls.submit_application(application, applicant)
-    calls.screen_application(application, True, "", manager)
-    calls.set_application_status(application, "in_review", manager.id)
-    calls.set_application_status(application, "selected", manager.id)
-    campaign = campaigns.create_campaign(application, manager.id)
-    matching.reserve_for_selection(call, [application])
+    """The thematic call's one project, selected with West's own money reserved, and open."""
+    campaign = demo_campaigns.selected_campaign(call, applicant, manager, *CAMPAIGN)
+    matching.reserve_for_selection(call, [campaign.application])
     campaigns.open_campaign(campaign, manager.id, starts_at=clock.now() - timedelta(days=5))
-    now = clock.now()
-    calls.update_call(call, {"closes_at": now - timedelta(minutes=1)}, manager)
+    calls.update_call(call, {"closes_at": clock.now() - timedelta(minutes=1)}, manager)
     calls.close_call(call)
     return campaign
-
-
-def _pledges(campaign) -> None:
-    demo_mode = current_app.config.get("PAYMENT_GATEWAY", "demo") == "demo"
-    for n, euro in enumerate(GIFTS):
-        values = {
-            "amount_cents": euro * 100,
-            "email": f"steun-west{campaign.id}-{n}@demo.streekfonds.be",
-            "display_name": ["Lotte", "Mathias", "Nora", "Olivier", "Pien"][n],
-            "message": "Goed bezig!" if n == 0 else "",
-        }
-        if demo_mode:
-            pledge, _token = campaigns.create_pledge(campaign, values)
-            payments.demo_pay(payments.demo_payment(pledge.checkout_session_id))
-        else:
-            campaigns.record_offline_gift(
-                campaign, {**values, "method": "bank_transfer", "reference": f"DEMO-W{n}"}, None
-            )
