@@ -12,7 +12,7 @@ from app.calls import services as calls
 from app.calls.models import Call
 from app.campaigns import services as campaigns
 from app.core import clock
-from app.demo.campaigns import _pledges
+from app.demo.campaigns import pay
 from app.extensions import db
 from app.matching import services as matching
 from app.payouts import services as payouts
@@ -77,7 +77,7 @@ def load(ctx: dict) -> None:
     for application, (title, _muni, org, _target, gifts, cents, paid) in zip(selected, PROJECTS, strict=True):
         campaign = campaigns.create_campaign(application, manager.id)
         campaigns.open_campaign(campaign, manager.id, starts_at=now - timedelta(days=10))
-        _pledges(campaign, gifts)
+        pay(campaign, gifts)
         campaigns.close_campaign(campaign, manager.id)
         matching.settle(campaign)
         invoice = payouts.add_invoice(
