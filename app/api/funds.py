@@ -92,7 +92,6 @@ def create_fund(data):
     slug = data.pop("slug")
     fund = funds.create(slug, data, current_api_user().id)
     commit()
-    funds.forget()
     return fund
 
 
@@ -104,5 +103,4 @@ def update_fund(data, slug):
     """Change a fund's name, region, account, sender, colour or hosts (not its slug)."""
     fund = funds.update(funds.get_by_slug(slug), data, current_api_user().id)
     commit()
-    funds.forget()
     return fund

@@ -46,17 +46,13 @@ class FundPrefix:
 
 def current() -> FundSite:
     """The fund whose site this request is on (the default fund outside a request)."""
-    site = g.get("fund") if _in_request() else None
+    site = g.get("fund") if has_request_context() else None
     return site or services.default_fund()
 
 
 def on_platform_host() -> bool:
     """True when neither a host name nor a /f/ prefix named the fund."""
     return bool(g.get("fund_is_platform", True))
-
-
-def _in_request() -> bool:
-    return has_request_context()
 
 
 def resolve() -> None:
