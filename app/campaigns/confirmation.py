@@ -35,10 +35,11 @@ from app.campaigns import events, money
 from app.campaigns.models import PLEDGE_STATES, REFUNDABLE, Campaign, Pledge, Refund
 from app.campaigns.ports import Matching, PledgeMail
 from app.core import clock, ports, tenancy
+from app.core.errors import DomainError
 from app.core.tasks import enqueue_after_commit
 from app.extensions import db
 from app.payments import services as payments
-from app.payments.services import Outcome, PaymentState, PaymentUpdate
+from app.payments.services import GatewayUnavailable, Outcome, PaymentState, PaymentUpdate
 
 APPLIED = Outcome("applied")
 
@@ -71,6 +72,85 @@ def apply_payment(update: PaymentUpdate) -> Outcome:
         tenancy.set_scope({pledge.fund_id})
     _remember(pledge, update)
     return handler(pledge, update)
+
+
+def apply_payments(updates: list[PaymentUpdate]) -> list[Outcome | None]:
+    """Apply many new gateway updates in their order, with the effect of `apply_payment` on
+    each in turn (payments' PaymentGroupReceiver; the outcomes come back in the same order,
+    None for one that must wait because the gateway did not answer).
+
+    Every pledge named is locked first, in one statement and in id order, before any
+    campaign row: two groups that share pledges then wait for each other on the pledges
+    alone and never deadlock (the lock order stays pledge → campaign → match →
+    commitments). Successful payments of different pledges that follow each other are
+    then confirmed as one group, matching drawing for all of them with the project and
+    commitment rows read and locked once (`Matching.drawing_together`). Should anything in
+    a group fail, it is rolled back and its updates are applied one by one, so one bad
+    update costs the others nothing. Every other update (refunds, disputes, failures) is
+    applied alone."""
+    pledges = _lock_pledges({u.pledge_id for u in updates if u.pledge_id is not None})
+    outcomes: list[Outcome | None] = []
+    run: list[PaymentUpdate] = []
+    for update in updates:
+        if update.kind == "succeeded" and update.pledge_id not in {u.pledge_id for u in run}:
+            run.append(update)
+            continue
+        outcomes += _confirm_together(run, pledges)
+        run = []
+        if update.kind == "succeeded":
+            run.append(update)
+        else:
+            outcomes.append(_apply_alone(update))
+    return outcomes + _confirm_together(run, pledges)
+
+
+def _lock_pledges(ids: set[int]) -> dict[int, Pledge]:
+    """These pledges with their row locks held until the transaction ends (taken in id
+    order), each with its campaign."""
+    if not ids:
+        return {}
+    return {
+        p.id: p
+        for p in db.session.scalars(
+            select(Pledge)
+            .where(Pledge.id.in_(sorted(ids)))
+            .options(joinedload(Pledge.campaign, innerjoin=True))
+            .order_by(Pledge.id)
+            .with_for_update(of=Pledge)
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def _apply_alone(update: PaymentUpdate) -> Outcome | None:
+    """One update in its own SAVEPOINT: a domain error undoes its changes only."""
+    try:
+        with db.session.begin_nested(), tenancy.scoped(None):
+            return apply_payment(update)
+    except GatewayUnavailable:
+        return None
+    except DomainError as exc:
+        return Outcome("ignored", f"{exc.code}: {exc.message}")
+
+
+def _confirm_together(updates: list[PaymentUpdate], pledges: dict[int, Pledge]) -> list[Outcome | None]:
+    if len(updates) < 2:
+        return [_apply_alone(update) for update in updates]
+    try:
+        with db.session.begin_nested(), ports.get(Matching).drawing_together():
+            outcomes = []
+            for update in updates:
+                pledge = pledges.get(update.pledge_id)
+                bad = _mismatch(pledge, update, amount_required=True)
+                if bad:
+                    outcomes.append(bad)
+                    continue
+                with tenancy.scoped({pledge.fund_id}):  # its mails' sender and links, its ledger
+                    _remember(pledge, update)
+                    outcomes.append(_on_succeeded(pledge, update))
+            return outcomes
+    except DomainError:
+        return [_apply_alone(update) for update in updates]
 
 
 def _mismatch(pledge: Pledge | None, update: PaymentUpdate, amount_required: bool) -> Outcome | None:

@@ -8,6 +8,7 @@ confirmation.py and services.py), never through a signal.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from app.campaigns.models import Campaign, Pledge
@@ -29,6 +30,10 @@ class Matching(Protocol):
 
     def pledge_counted(self, pledge: Pledge) -> None:
         """A pledge's money counts: the live draw, and a settlement that waited for it."""
+
+    def drawing_together(self) -> AbstractContextManager[None]:
+        """A block in which many pledges are counted in one transaction: the rows their
+        draws share (project match, commitments) are read and locked once for all."""
 
     def pledge_resolved(self, pledge: Pledge) -> None:
         """A pending pledge failed or expired: a closed campaign may settle now."""

@@ -27,6 +27,9 @@ class CampaignMatching:
         if campaign.status in CLOSED:
             settlement.settle(campaign)  # the last pending pledge may have resolved
 
+    def drawing_together(self):
+        return settlement.drawing_group()
+
     def pledge_resolved(self, pledge: Pledge) -> None:
         campaign = pledge.campaign
         if campaign.status in CLOSED:

@@ -1,0 +1,206 @@
+"""Gateway events received by the webhook and applied in groups by `payments.apply_received`:
+the same effect as one by one, outcomes kept per event, one bad update costing the others
+nothing, and the money a group has seen read again before it concludes there is none."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.campaigns import money
+from app.core.errors import Conflict
+from app.extensions import db
+from app.matching import settlement
+from app.matching.models import PledgeDraw
+from app.payments import inbox
+from app.payments.gateways import get_gateway
+from app.payments.models import PaymentEvent
+from app.payments.tasks import apply_received
+from tests import factories
+from tests.campaigns.fixtures import deliver, make_campaign, pledge, reload
+from tests.matching import helpers as h
+
+LIVE = {"mode": "live", "condition": "none"}
+
+
+def live_campaign(target=100_000, municipality="Gent"):
+    call = factories.call(all_or_nothing=False, match_policy=LIVE)
+    application = h.in_review(call, target, municipality=municipality)
+    h.confirm(call, [application])
+    return h.open_campaign(application)
+
+
+def completed(p, event_id: str | None = None, amount_cents: int | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_done_{p.id}",
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": p.checkout_session_id,
+                "payment_status": "paid",
+                "amount_total": p.amount_cents if amount_cents is None else amount_cents,
+                "currency": "eur",
+                "payment_intent": p.payment_intent_id,
+                "metadata": {"pledge_id": str(p.id)},
+            }
+        },
+    }
+
+
+def refunded(p, total: int) -> dict:
+    return {
+        "id": f"evt_refund_{p.id}_{total}",
+        "type": "charge.refunded",
+        "data": {
+            "object": {
+                "id": f"ch_{p.id}",
+                "amount": p.amount_cents,
+                "currency": "eur",
+                "payment_intent": p.payment_intent_id,
+                "amount_refunded": total,
+                "metadata": {"pledge_id": str(p.id)},
+            }
+        },
+    }
+
+
+def receive(event: dict, gateway: str) -> inbox.HandledEvent:
+    gw = get_gateway(gateway)
+    return inbox.receive(gw.read_event(event))
+
+
+def outcomes() -> dict[str, tuple[str, str | None]]:
+    return {e.event_id: (e.outcome, e.reason) for e in db.session.scalars(select(PaymentEvent))}
+
+
+def draws() -> dict[int, tuple[int, int]]:
+    return {d.pledge_id: (d.requested_cents, d.drawn_cents) for d in db.session.scalars(select(PledgeDraw))}
+
+
+def test_a_group_draws_what_one_by_one_draws_and_keeps_each_outcome():
+    # The figures of tests/matching/test_live.py's first case, one by one there, here as
+    # one group with a wrong amount, a redelivery and a refund among them.
+    small = h.commitment(12_000, municipalities=["Gent"])
+    big = h.commitment(18_000)
+    campaign = live_campaign()
+    a = h.pending(campaign, 20_000, "a@example.org")
+    b = h.pending(campaign, 15_000, "b@example.org")
+    c = h.pending(campaign, 5_000, "c@example.org")
+    d = h.pending(campaign, 7_000, "d@example.org")
+    method = a.method
+    receive(completed(a), method)
+    receive(completed(d, "evt_wrong", amount_cents=1), method)  # rejected, takes nothing
+    receive(completed(b), method)
+    assert receive(completed(b), method).duplicate  # recorded once
+    receive(completed(c), method)
+    receive(refunded(a, 20_000), method)  # after its success, in the same group
+    receive(completed(d), method)
+    db.session.commit()
+    assert {o for o, _r in outcomes().values()} == {"received"}
+
+    assert inbox.apply_received(get_gateway) == 6
+    db.session.commit()
+
+    got = outcomes()
+    assert got["evt_wrong"][0] == "rejected" and "amount mismatch" in got["evt_wrong"][1]
+    assert {k: o for k, (o, _r) in got.items() if k != "evt_wrong"} == dict.fromkeys(
+        [
+            f"evt_done_{a.id}",
+            f"evt_done_{b.id}",
+            f"evt_done_{c.id}",
+            f"evt_refund_{a.id}_20000",
+            f"evt_done_{d.id}",
+        ],
+        "applied",
+    )
+    assert draws()[a.id] == (20_000, 20_000)
+    assert draws()[b.id] == (15_000, 10_000)
+    assert draws()[c.id] == (5_000, 0)
+    # a's refund gave its 20,000 back (8,000 to big, 12,000 to small); d drew from small first
+    assert draws()[d.id] == (7_000, 7_000)
+    assert h.balances(small) == (5_000, 0, 7_000)
+    assert h.balances(big) == (8_000, 0, 10_000)
+    assert [reload(p).status for p in (a, b, c, d)] == ["refunded", "succeeded", "succeeded", "succeeded"]
+    h.assert_ledger_clean()
+    assert inbox.apply_received(get_gateway) == 0  # nothing left, nothing applied twice
+
+
+def test_one_failing_payment_in_a_group_costs_the_others_nothing(monkeypatch):
+    campaign = make_campaign(goal=100_000)
+    ps = [pledge(campaign, amount_cents=1_000 + i, email=f"g{i}@example.org")[0] for i in range(4)]
+    for p in ps:
+        receive(completed(p), p.method)
+    db.session.commit()
+    real = money.count_in
+
+    def refusing(p, *args, **kwargs):
+        if p.id == ps[2].id:
+            raise Conflict("refused for this test", code="test_refusal")
+        return real(p, *args, **kwargs)
+
+    monkeypatch.setattr(money, "count_in", refusing)
+    assert inbox.apply_received(get_gateway) == 4
+    db.session.commit()
+
+    got = outcomes()
+    assert got[f"evt_done_{ps[2].id}"] == ("ignored", "test_refusal: refused for this test")
+    assert [reload(p).status for p in ps] == ["succeeded", "succeeded", "pending", "succeeded"]
+    assert {got[f"evt_done_{p.id}"][0] for p in (ps[0], ps[1], ps[3])} == {"applied"}
+    h.assert_ledger_clean()
+
+
+def test_a_group_reads_the_money_again_before_it_concludes_there_is_none():
+    c = h.commitment(10_000)
+    first = live_campaign(municipality="Gent")
+    second = live_campaign(municipality="Melle")
+    x = h.give(first, 10_000, "x@example.org")  # takes all of it
+    p1 = h.pending(second, 3_000, "p1@example.org")
+    p2 = h.pending(second, 4_000, "p2@example.org")
+    with settlement.drawing_group():
+        h.succeed(p1)  # the group reads the commitment: nothing left, draws nothing
+        h.refund(x, 10_000)  # 10,000 back to the commitment, after the group read it
+        h.succeed(p2)  # must see the money that came back
+    assert draws()[p1.id] == (3_000, 0)
+    assert draws()[p2.id] == (4_000, 4_000)
+    assert h.balances(c) == (6_000, 0, 4_000)
+    h.assert_ledger_clean()
+
+
+@pytest.fixture
+def broker_app(app, fake_stripe):
+    """The app as deployed: tasks go to a broker (in memory here) instead of running in the
+    request, so the webhook only records; the test runs the applier itself."""
+    from app import create_app
+    from app.config import Config
+
+    cfg = {k: v for k, v in app.config.items() if k.isupper()}
+    cfg["CELERY"] = {"task_always_eager": False, "broker_url": "memory://"}
+    deployed = create_app(Config(**cfg))
+    with deployed.app_context():
+        yield deployed
+    app.extensions["celery"].set_default()
+
+
+def test_the_webhook_answers_received_and_the_applier_applies(broker_app, fake_stripe):
+    campaign = make_campaign(goal=10_000)
+    p, _token = pledge(campaign, amount_cents=2_500)
+    db.session.commit()
+    event = fake_stripe.complete_checkout(p.checkout_session_id)
+    client = broker_app.test_client()
+
+    first = deliver(client, fake_stripe, event)
+    assert first.status_code == 200 and first.json == {
+        "received": True,
+        "duplicate": False,
+        "outcome": "received",
+    }
+    assert reload(p).status == "pending"  # nothing applied in the request
+    again = deliver(client, fake_stripe, event)
+    assert again.json == {"received": True, "duplicate": True, "outcome": "received"}
+
+    assert apply_received() == 1
+    db.session.expire_all()
+    assert reload(p).status == "succeeded"
+    assert deliver(client, fake_stripe, event).json["outcome"] == "applied"  # a late redelivery
+    assert apply_received() == 0
+    assert db.session.scalar(select(PaymentEvent.outcome)) == "applied"
