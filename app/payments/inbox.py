@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sqlalchemy import bindparam, select
 
-from app.core import clock, ports
+from app.core import clock, ports, tenancy
 from app.core.errors import DomainError
 from app.core.sql import insert_once
 from app.extensions import db
@@ -155,9 +155,18 @@ def apply_received(
 
     The rows are claimed with FOR UPDATE SKIP LOCKED: two appliers at once take different
     events, and an event is applied by the transaction that settles its outcome. An event
-    whose gateway must be asked and does not answer stays `received` for a later run."""
+    whose gateway must be asked and does not answer stays `received` for a later run.
+
+    It looks across every fund (events name pledges of any fund); each pledge is then
+    applied in its own fund's scope."""
+    with tenancy.all_funds():
+        return _apply_received(
+            gateway_for, limit, set() if waiting_for_gateway is None else waiting_for_gateway
+        )
+
+
+def _apply_received(gateway_for: Callable[[str], Gateway], limit: int, waiting_for_gateway: set[int]) -> int:
     table = PaymentEvent.__table__
-    waiting_for_gateway = set() if waiting_for_gateway is None else waiting_for_gateway
     query = select(table.c.id, table.c.gateway, table.c.payload).where(table.c.outcome == "received")
     if waiting_for_gateway:
         query = query.where(table.c.id.not_in(waiting_for_gateway))

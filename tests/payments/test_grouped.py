@@ -7,17 +7,22 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.campaigns import money
+from app.accounts.models import User
+from app.campaigns import money, services
+from app.core import tenancy
 from app.core.errors import Conflict
 from app.extensions import db
+from app.funds import services as funds
 from app.matching import settlement
 from app.matching.models import PledgeDraw
 from app.payments import inbox
+from app.payments import services as payments
 from app.payments.gateways import get_gateway
 from app.payments.models import PaymentEvent
 from app.payments.tasks import apply_received
 from tests import factories
 from tests.campaigns.fixtures import deliver, make_campaign, pledge, reload
+from tests.funds.helpers import second_fund
 from tests.matching import helpers as h
 
 LIVE = {"mode": "live", "condition": "none"}
@@ -204,3 +209,98 @@ def test_the_webhook_answers_received_and_the_applier_applies(broker_app, fake_s
     assert deliver(client, fake_stripe, event).json["outcome"] == "applied"  # a late redelivery
     assert apply_received() == 0
     assert db.session.scalar(select(PaymentEvent.outcome)) == "applied"
+
+
+# --- one group against one by one, in two funds built alike -----------------------------
+
+POLICIES = {
+    "double": {"ratio": 2},
+    "per_backer_cap": {"cap_per_backer_cents": 6_000},
+    "project_cap": {"cap_per_project_cents": 9_000},
+}
+# (campaign, amount, backer): "owner" is the campaign owner's own money
+PLEDGES = [
+    (0, 5_000, "a"),
+    (1, 4_000, "b"),
+    (0, 4_000, "a"),  # a's second gift: the per-backer cap is spent in order
+    (0, 3_000, "owner"),
+    (1, 7_000, "c"),
+    (1, 2_500, "b"),
+    (0, 6_000, "d"),
+    (1, 9_000, "e"),  # the pot runs dry around here
+    (0, 1_500, "f"),
+]
+
+
+def _world(fund_id: int, slug: str, policy: dict):
+    with tenancy.scoped({fund_id}):
+        gent = h.commitment(14_000, municipalities=["Gent"])
+        anywhere = h.commitment(12_000)
+        call = factories.call(
+            factories.user("fund_manager", funds=[slug]),
+            all_or_nothing=False,
+            match_policy={**LIVE, **policy},
+        )
+        applications = [h.in_review(call, 40_000, municipality=m) for m in ("Gent", "Melle")]
+        h.confirm(call, applications)
+        campaigns = [h.open_campaign(a) for a in applications]
+        owner_mail = {c.id: db.session.get(User, c.owner_id).email for c in campaigns}
+        pledges = [
+            h.pending(
+                campaigns[i],
+                amount,
+                owner_mail[campaigns[i].id] if who == "owner" else f"{who}-{slug}@example.org",
+            )
+            for i, amount, who in PLEDGES
+        ]
+    return (gent, anywhere), campaigns, pledges
+
+
+def _events(pledges) -> list[dict]:
+    events = [completed(p) for p in pledges]
+    events.insert(3, completed(pledges[5], f"evt_bad_{pledges[5].id}", amount_cents=1))
+    events.insert(6, refunded(pledges[1], 4_000))  # a refund among the confirmations
+    return events
+
+
+def _figures(commitments, campaigns, pledges) -> dict:
+    fund_id = campaigns[0].fund_id
+    db.session.expire_all()
+    with tenancy.scoped({fund_id}):
+        return _read_figures(commitments, campaigns, pledges)
+
+
+def _read_figures(commitments, campaigns, pledges) -> dict:
+    found = draws()
+    return {
+        "pledges": [(reload(p).status, found.get(p.id)) for p in pledges],
+        "commitments": [h.balances(c) for c in commitments],
+        "raised": [services.raised_cents(c) for c in campaigns],
+        "matched": [services.matched_cents(c) for c in campaigns],
+    }
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_group_confirms_what_one_by_one_confirms(policy):
+    west = second_fund()
+    home = funds.default_fund_id(db.session)
+    alone = _world(home, funds.slug_of(home), POLICIES[policy])
+    together = _world(west.id, west.slug, POLICIES[policy])
+    db.session.commit()
+
+    method = alone[2][0].method
+    for event in _events(alone[2]):
+        payments.handle_event(event, method)  # one at a time, as the demo's buttons do
+    db.session.commit()
+    for event in _events(together[2]):
+        receive(event, method)
+    db.session.commit()
+    assert inbox.apply_received(get_gateway) == len(PLEDGES) + 2  # all of them as one group
+    db.session.commit()
+
+    one_by_one, grouped = _figures(*alone), _figures(*together)
+    assert grouped == one_by_one
+    # and the scenario means something: the pot ran dry, someone got less than asked
+    assert [drawn for _s, (asked, drawn) in [x for x in one_by_one["pledges"] if x[1]]].count(0) >= 1
+    assert {s for s, _d in one_by_one["pledges"]} == {"succeeded", "refunded"}
+    h.assert_ledger_clean()
