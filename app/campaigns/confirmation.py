@@ -26,6 +26,7 @@ checkout completed) first asks the gateway how the payment stands and applies th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -83,8 +84,7 @@ def apply_payments(updates: list[PaymentUpdate]) -> list[Outcome | None]:
     campaign row: two groups that share pledges then wait for each other on the pledges
     alone and never deadlock (the lock order stays pledge → campaign → match →
     commitments). Successful payments of different pledges that follow each other are
-    then confirmed as one group, matching drawing for all of them with the project and
-    commitment rows read and locked once (`Matching.drawing_together`). Should anything in
+    then confirmed as one group (`succeed_together`). Should anything in
     a group fail, it is rolled back and its updates are applied one by one, so one bad
     update costs the others nothing. Every other update (refunds, disputes, failures) is
     applied alone."""
@@ -137,20 +137,46 @@ def _confirm_together(updates: list[PaymentUpdate], pledges: dict[int, Pledge]) 
     if len(updates) < 2:
         return [_apply_alone(update) for update in updates]
     try:
-        with db.session.begin_nested(), ports.get(Matching).drawing_together():
-            outcomes = []
+        with db.session.begin_nested():
+            outcomes: list[Outcome | None] = []
+            ready: list[Pledge] = []
             for update in updates:
                 pledge = pledges.get(update.pledge_id)
                 bad = _mismatch(pledge, update, amount_required=True)
-                if bad:
-                    outcomes.append(bad)
-                    continue
-                with tenancy.scoped({pledge.fund_id}):  # its mails' sender and links, its ledger
+                if bad is None and pledge.status != "pending":
+                    bad = _late(pledge, "payment succeeded")
+                if bad is None:
                     _remember(pledge, update)
-                    outcomes.append(_on_succeeded(pledge, update))
+                    ready.append(pledge)
+                outcomes.append(bad or APPLIED)
+            succeed_together(ready)
             return outcomes
     except DomainError:
         return [_apply_alone(update) for update in updates]
+
+
+def succeed_together(pledges: list[Pledge]) -> None:
+    """pending → succeeded for many pledges (rows locked), with the effect of `succeed` on
+    each in turn: the money of all of them counts first (their postings in one statement,
+    each campaign's raised figure moved once), then each pledge's receipt, draw and signal,
+    in their order. Their confirmation times follow that order too (a microsecond apart),
+    so a backer's cap is spent by their gifts in the order they were paid."""
+    now = clock.now()
+    for position, pledge in enumerate(pledges):
+        PLEDGE_STATES.check(pledge.status, "succeeded")
+        pledge.status = "succeeded"
+        pledge.confirmed_at = now + timedelta(microseconds=position)
+    counted, campaign_rows = money.count_in_together(pledges)
+    db.session.flush()
+    campaigns = list({pledge.campaign_id: pledge.campaign for pledge in pledges}.values())
+    with ports.get(Matching).drawing_together(campaigns):
+        for pledge in pledges:
+            with tenancy.scoped({pledge.fund_id}):  # its mails' sender and links, its ledger
+                ports.get(PledgeMail).receipt(pledge)
+                ports.get(Matching).pledge_counted(pledge)
+                events.pledge_succeeded.send(pledge)
+                if pledge.id in counted and _must_refund(campaign_rows[pledge.campaign_id].status, pledge):
+                    refund_after_close(pledge)
 
 
 def _mismatch(pledge: Pledge | None, update: PaymentUpdate, amount_required: bool) -> Outcome | None:

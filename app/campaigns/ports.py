@@ -31,9 +31,10 @@ class Matching(Protocol):
     def pledge_counted(self, pledge: Pledge) -> None:
         """A pledge's money counts: the live draw, and a settlement that waited for it."""
 
-    def drawing_together(self) -> AbstractContextManager[None]:
-        """A block in which many pledges are counted in one transaction: the rows their
-        draws share (project match, commitments) are read and locked once for all."""
+    def drawing_together(self, campaigns: list[Campaign]) -> AbstractContextManager[object]:
+        """A block in which pledges of these campaigns are counted in one transaction: the
+        rows their draws share (project matches, commitments) are locked and read once for
+        all, in the one lock order. Enter it after the pledge and campaign rows are locked."""
 
     def pledge_resolved(self, pledge: Pledge) -> None:
         """A pending pledge failed or expired: a closed campaign may settle now."""

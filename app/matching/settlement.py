@@ -5,10 +5,6 @@ conditional UPDATE of `booking.take_available`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, select, update
@@ -20,7 +16,7 @@ from app.campaigns.models import CLOSED
 from app.core import clock
 from app.core.sql import insert_once
 from app.extensions import db
-from app.matching import booking, facts
+from app.matching import booking, facts, groups
 from app.matching.events import match_settled
 from app.matching.models import Commitment, PledgeDraw, ProjectMatch
 from app.matching.policy import (
@@ -35,52 +31,14 @@ from app.matching.policy import (
 from app.matching.reservations import application_max_match, ordered_commitments, release_project
 
 
-@dataclass
-class _DrawingGroup:
-    """What the draws of one group of pledges share within their transaction: the project
-    match rows already locked, each project's commitments in draw order, and the money each
-    commitment is seen to have (lowered by every take of the group)."""
-
-    locked_matches: dict[int, ProjectMatch] = field(default_factory=dict)
-    orders: dict[tuple, list[Commitment]] = field(default_factory=dict)
-    available: dict[int, int] = field(default_factory=dict)
-    # Commitments this transaction took from: their row locks are held, so `available`
-    # is exact for them (nobody else can change them until the commit).
-    locked_commitments: set[int] = field(default_factory=set)
-    # project key -> booking.gave_back() when the group last read its money and found it
-    # short: until money comes back in this transaction, reading again finds the same.
-    found_short: dict[tuple, int] = field(default_factory=dict)
-    # campaign id -> (owner id, owner e-mail): is a pledge the owner's own money?
-    owners: dict[int, tuple[int, str | None]] = field(default_factory=dict)
-
-
-_group: ContextVar[_DrawingGroup | None] = ContextVar("matching_drawing_group", default=None)
-
-
-@contextmanager
-def drawing_group() -> Iterator[None]:
-    """Draw for many pledges in one transaction (the Matching port's `drawing_together`):
-    each project's match row is locked once, and the commitments are read once, for all of
-    them. Only the rows are shared; every pledge still draws on its own."""
-    token = _group.set(_DrawingGroup())
-    try:
-        yield
-    finally:
-        _group.reset(token)
-
-
 def project_match_for(campaign: Any, lock: bool = False, create: bool = True) -> ProjectMatch | None:
     """The match row of a campaign, linked to it on first use. A campaign whose selection
     reserved nothing (e.g. confirmed before matching existed) gets one with no reservation.
-    In a drawing group a row locked before is not read again (its lock is held, so it is
-    current)."""
-    group = _group.get()
-    if lock and group is not None and campaign.id in group.locked_matches:
-        return group.locked_matches[campaign.id]
-    pm = _project_match_for(campaign, lock, create)
-    if lock and group is not None and pm is not None:
-        group.locked_matches[campaign.id] = pm
-    return pm
+    In a drawing group the row the group locked is not read again (it is current)."""
+    group = groups.current()
+    if group is not None and campaign.id in group.matches:
+        return group.matches[campaign.id]
+    return _project_match_for(campaign, lock, create)
 
 
 def _project_match_for(campaign: Any, lock: bool, create: bool) -> ProjectMatch | None:
@@ -132,36 +90,27 @@ def draw_for_pledge(pledge: Any) -> int | None:
     if pm is None or pm.mode != "live" or pm.state != "projected":
         return None
     policy = pm.policy
+    group = groups.current()
     if policy.get("cap_per_backer_cents") is None:
-        fact = facts.pledge_fact(pledge, _owner_of(campaign))
+        fact = facts.pledge_fact(pledge, group.owner_of(campaign) if group is not None else None)
         elig = eligibility(policy, [fact])
     else:
         elig = eligibility(policy, facts.backer_facts(campaign, pledge))
     part = elig.parts.get(pledge.id, 0)
     requested = live_draw(policy, part, pm.max_match_cents - pm.matched_cents)
-    commitments, seen, fresh = _commitments_for(campaign) if requested > 0 else ([], {}, True)
-    # `seen`: as loaded (or as left by the group's earlier takes); when others took money
-    # since, the conditional UPDATE says so and we read again.
+    if group is not None:
+        return _draw_in_group(group, campaign, pm, pledge.id, part, requested)
+    commitments = (
+        ordered_commitments(facts.project_of_campaign(campaign), fund_id=campaign.fund_id)
+        if requested > 0
+        else []
+    )
+    # As loaded; when others took money since, the conditional UPDATE says so and we read again.
+    seen = {c.id: c.available_cents for c in commitments}
     while True:
         plan = _plan(requested, commitments, seen)
-        if not fresh and sum(take for _p, _c, take in plan) < requested:
-            # The group's figures say there is not enough: make sure (money may have come
-            # back since they were read), then plan again.
-            _read_again(campaign, commitments, seen)
-            fresh = True
-            continue
         if not plan:  # nothing to take (no match asked, or no money left): nothing to undo
             return _write_draw(pm, pledge.id, part, requested, plan)[0]
-        group = _group.get()
-        if group is not None and all(c.id in group.locked_commitments for _p, c, _t in plan):
-            # Every row of the plan is locked by this transaction and `seen` is exact for
-            # it: the takes cannot fail, so no SAVEPOINT to undo them is needed.
-            draw_id, claimed = _write_draw(pm, pledge.id, part, requested, plan)
-            for _position, c, take in plan if claimed else ():
-                if not booking.take_available(c.id, take):
-                    raise RuntimeError(f"commitment {c.id} locked by this transaction had less than seen")
-                seen[c.id] -= take
-            return draw_id
         try:
             # Claim the pledge and write the draw first and take the money last: the
             # commitments are shared by every project, so their row locks must be held
@@ -171,61 +120,26 @@ def draw_for_pledge(pledge: Any) -> int | None:
                 for _position, c, take in plan if claimed else ():  # a repeat takes nothing
                     if not booking.take_available(c.id, take):
                         raise _TakenMeanwhile(c.id)
-            for _position, c, take in plan if claimed else ():
-                seen[c.id] -= take  # what the next pledge of a group sees
-                if group is not None:
-                    group.locked_commitments.add(c.id)
             return draw_id
         except _TakenMeanwhile as short:  # everything of this attempt was rolled back
             db.session.expire(pm, ["matched_cents"])  # set from the rolled-back UPDATE
             seen[short.commitment_id] = booking.current_available(short.commitment_id)
 
 
-def _owner_of(campaign: Any) -> tuple[int, str | None] | None:
-    """The campaign's owner (id, e-mail) in a drawing group, read once per campaign; None
-    outside one (the pledge's fact then asks)."""
-    group = _group.get()
-    if group is None:
-        return None
-    if campaign.id not in group.owners:
-        group.owners.update(facts.campaigns().owners_of([campaign.id]))
-        group.owners.setdefault(campaign.id, (campaign.owner_id, None))
-    return group.owners[campaign.id]
-
-
-def _read_again(campaign: Any, commitments: list[Commitment], seen: dict[int, int]) -> None:
-    """Read the money of these commitments again, unless this group found it short before
-    and no money came back through this transaction since. (Money another transaction
-    gives back after that read is then seen by the next group: as if this group had
-    committed before it, which it may well do.) The rows this group took from are locked
-    and exact in `seen`: they are not read."""
-    group = _group.get()
-    key = (campaign.fund_id, facts.project_of_campaign(campaign))
-    if group is not None and group.found_short.get(key) == booking.gave_back():
-        return
-    unlocked = [c.id for c in commitments if group is None or c.id not in group.locked_commitments]
-    seen.update(booking.available_of(unlocked))
-    if group is not None:
-        group.found_short[key] = booking.gave_back()
-
-
-def _commitments_for(campaign: Any) -> tuple[list[Commitment], dict[int, int], bool]:
-    """The commitments that admit the campaign's project, in draw order; the money each is
-    seen to have; and whether that was read just now. In a drawing group the order is read
-    once per project and the money once per commitment, then kept up to date by the
-    group's own takes."""
-    project = facts.project_of_campaign(campaign)
-    group = _group.get()
-    if group is None:
-        commitments = ordered_commitments(project, fund_id=campaign.fund_id)
-        return commitments, {c.id: c.available_cents for c in commitments}, True
-    key = (campaign.fund_id, project)
-    fresh = key not in group.orders
-    if fresh:
-        group.orders[key] = ordered_commitments(project, fund_id=campaign.fund_id)
-        for c in group.orders[key]:
-            group.available.setdefault(c.id, c.available_cents)
-    return group.orders[key], group.available, fresh
+def _draw_in_group(
+    group: groups.DrawingGroup, campaign: Any, pm: ProjectMatch, pledge_id: int, part: int, requested: int
+):
+    """The draw of one pledge of a drawing group: the group holds every commitment's row
+    lock and knows their money exactly, so the plan is taken as planned."""
+    commitments = group.order_for(campaign) if requested > 0 else []
+    seen = group.money()
+    plan = _plan(requested, commitments, seen)
+    draw_id, claimed = _write_draw(pm, pledge_id, part, requested, plan)
+    for _position, c, take in plan if claimed else ():  # a repeat takes nothing
+        if not booking.take_available(c.id, take):
+            raise RuntimeError(f"commitment {c.id}, locked by this group, had less than it knew")
+        seen[c.id] -= take
+    return draw_id
 
 
 class _TakenMeanwhile(Exception):

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.campaigns import money, services
+from app.campaigns import services
 from app.core import tenancy
 from app.core.errors import Conflict
 from app.extensions import db
 from app.funds import services as funds
-from app.matching import settlement
+from app.matching import groups, settlement
 from app.matching.models import PledgeDraw
 from app.payments import inbox
 from app.payments import services as payments
@@ -136,14 +136,14 @@ def test_one_failing_payment_in_a_group_costs_the_others_nothing(monkeypatch):
     for p in ps:
         receive(completed(p), p.method)
     db.session.commit()
-    real = money.count_in
+    real = settlement.draw_for_pledge
 
-    def refusing(p, *args, **kwargs):
+    def refusing(p):
         if p.id == ps[2].id:
             raise Conflict("refused for this test", code="test_refusal")
-        return real(p, *args, **kwargs)
+        return real(p)
 
-    monkeypatch.setattr(money, "count_in", refusing)
+    monkeypatch.setattr(settlement, "draw_for_pledge", refusing)
     assert inbox.apply_received(get_gateway) == 4
     db.session.commit()
 
@@ -161,7 +161,7 @@ def test_a_group_reads_the_money_again_before_it_concludes_there_is_none():
     x = h.give(first, 10_000, "x@example.org")  # takes all of it
     p1 = h.pending(second, 3_000, "p1@example.org")
     p2 = h.pending(second, 4_000, "p2@example.org")
-    with settlement.drawing_group():
+    with groups.drawing_group([second]):
         h.succeed(p1)  # the group reads the commitment: nothing left, draws nothing
         h.refund(x, 10_000)  # 10,000 back to the commitment, after the group read it
         h.succeed(p2)  # must see the money that came back
@@ -303,4 +303,53 @@ def test_a_group_confirms_what_one_by_one_confirms(policy):
     # and the scenario means something: the pot ran dry, someone got less than asked
     assert [drawn for _s, (asked, drawn) in [x for x in one_by_one["pledges"] if x[1]]].count(0) >= 1
     assert {s for s, _d in one_by_one["pledges"]} == {"succeeded", "refunded"}
+    h.assert_ledger_clean()
+
+
+# --- appliers at once, on PostgreSQL -----------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.committed
+def test_appliers_at_once_neither_deadlock_nor_count_twice(app, monkeypatch):
+    """Four appliers take small groups of 120 shuffled confirmations for three projects
+    drawing on an earmarked and an open commitment (so groups lock rows of several projects
+    and commitments): each pledge confirmed and drawn once, the pot spent exactly."""
+    import random
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(inbox, "GROUP_SIZE", 7)
+    gent = h.commitment(150_000, municipalities=["Gent"])
+    anywhere = h.commitment(100_000)
+    campaigns = [live_campaign(400_000, municipality=m) for m in ("Gent", "Melle", "Lochristi")]
+    pledges = [h.pending(campaigns[i % 3], 1_000 + 37 * i, f"s{i}@example.org") for i in range(120)]
+    events = [completed(p) for p in pledges]
+    random.Random(7).shuffle(events)
+    for event in events:
+        receive(event, pledges[0].method)
+    db.session.commit()
+    start = threading.Barrier(4)
+
+    def applier():
+        with app.app_context():
+            start.wait(timeout=30)
+            return apply_received()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        applied = list(pool.map(lambda _i: applier(), range(4)))
+
+    db.session.expire_all()
+    assert sum(applied) == 120
+    assert {o for o, _r in outcomes().values()} == {"applied"}
+    assert {reload(p).status for p in pledges} == {"succeeded"}
+    # Ratio 1: a pledge asks its amount. Gent's projects draw on Gent's money first (it
+    # covers them), the others on the open commitment, which runs out.
+    gent_asked = sum(p.amount_cents for p in pledges[::3])
+    others_asked = sum(p.amount_cents for p in pledges) - gent_asked
+    assert gent_asked < 150_000 and others_asked > 100_000
+    assert len(draws()) == 120
+    assert sum(drawn for _asked, drawn in draws().values()) == gent_asked + 100_000
+    assert h.balances(gent) == (150_000 - gent_asked, 0, gent_asked)
+    assert h.balances(anywhere) == (0, 0, 100_000)
     h.assert_ledger_clean()
