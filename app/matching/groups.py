@@ -102,6 +102,7 @@ def drawing_group(campaigns: list[Any]) -> Iterator[DrawingGroup]:
         booking.lock_in_draw_order([c.id for c in ordered])
         group.commitments[fund_id] = ordered
     group.available = booking.available_of([c.id for cs in group.commitments.values() for c in cs])
+    group.owners = facts.campaigns().owners_of(list(by_id))
     group.read_at = booking.gave_back()
     token = _current.set(group)
     try:
