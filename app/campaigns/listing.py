@@ -14,6 +14,8 @@ from app.extensions import db
 STAFF = ("fund_manager", "admin", "auditor")
 PUBLIC_STATUSES = ("open", "succeeded", "failed")
 LIST_PAGE_SIZE = 24
+# The order's expressions (a CASE on status, COALESCE with _NO_END) are those of the index
+# ix_campaigns_list_order (models.Campaign): change one, change the other.
 _NO_END = datetime(9999, 1, 1, tzinfo=UTC)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.calls.models import Call
 from app.core import clock
@@ -43,7 +44,11 @@ def _sealed_entries(upto_seq: int, period, *accounts):
     return query
 
 
-def ledger_totals(upto_seq: int, period: tuple[datetime, datetime] | None = None) -> dict[int, dict]:
+def ledger_totals(
+    upto_seq: int,
+    period: tuple[datetime, datetime] | None = None,
+    campaign_ids: Iterable[int] | None = None,
+) -> dict[int, dict]:
     """Per campaign, over the sealed records seq ≤ upto_seq (and created in [from, to) with a
     period), the same formulas anyone can apply to the export:
 
@@ -52,8 +57,19 @@ def ledger_totals(upto_seq: int, period: tuple[datetime, datetime] | None = None
     - matched_cents = −Σ `campaign:<id>:match`;
     - matched_by_sponsor = per sponsor id, Σ `sponsor:<sid>:committed` in the transactions
       that move `campaign:<id>:match` (matching books x on both: see its booking docs).
+
+    With `campaign_ids` (a call's report), only the transactions that move one of these
+    campaigns' accounts are read, each with all its lines: their totals are the same, and a
+    call's report costs what its own campaigns hold, not what the fund's ten years hold.
     """
-    rows = db.session.execute(_sealed_entries(upto_seq, period, "campaign:%", "sponsor:%:committed")).all()
+    query = _sealed_entries(upto_seq, period, "campaign:%", "sponsor:%:committed")
+    if campaign_ids is not None:
+        accounts = [f"campaign:{cid}:{kind}" for cid in campaign_ids for kind in ("raised", "match")]
+        theirs = aliased(JournalEntry)
+        query = query.where(
+            JournalEntry.transaction_id.in_(select(theirs.transaction_id).where(theirs.account.in_(accounts)))
+        )
+    rows = db.session.execute(query).all()
     by_tx: dict[int, list[tuple[str, int]]] = defaultdict(list)
     totals: dict[int, dict] = {}
 
@@ -183,10 +199,10 @@ def call_report(call: Call, head: dict, progress: Progress) -> dict:
     body["jury"] = sources.jury_section(call)
     body["selection"] = selection_section(call, apps)
     progress(40)
-    totals = ledger_totals(head["seq"])
+    shown = sources.campaigns_of_call(call)
+    totals = ledger_totals(head["seq"], campaign_ids=[c.id for c in shown])
     progress(60)
     names = sources.sponsor_names()
-    shown = sources.campaigns_of_call(call)
     backers = sources.backers_counts(shown)  # one statement for all, not two per campaign
     body["campaigns"] = [_campaign_row(c, totals, apps, names, backers) for c in shown]
     body.update(summarise(body["campaigns"]))
