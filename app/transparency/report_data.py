@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from app.calls.models import Call
 from app.core import clock
@@ -25,6 +24,9 @@ from app.transparency.sealing import iso_utc
 _CAMPAIGN_ACCOUNT = re.compile(r"^campaign:(\d+):(raised|match)$")
 _SPONSOR_ACCOUNT = re.compile(r"^sponsor:(\d+):committed$")
 Progress = Callable[[int], None]
+# Transaction ids per statement when a call's entries are read (well under SQLite's 32,766
+# bound parameters).
+CHUNK = 5000
 
 
 def _sealed_entries(upto_seq: int, period, *accounts):
@@ -63,13 +65,23 @@ def ledger_totals(
     call's report costs what its own campaigns hold, not what the fund's ten years hold.
     """
     query = _sealed_entries(upto_seq, period, "campaign:%", "sponsor:%:committed")
-    if campaign_ids is not None:
+    if campaign_ids is None:
+        rows = db.session.execute(query).all()
+    else:
+        # Two steps, each through an index (account, then transaction_id): in one statement
+        # the planner reads every entry of the ledger to find the few thousand of a call.
         accounts = [f"campaign:{cid}:{kind}" for cid in campaign_ids for kind in ("raised", "match")]
-        theirs = aliased(JournalEntry)
-        query = query.where(
-            JournalEntry.transaction_id.in_(select(theirs.transaction_id).where(theirs.account.in_(accounts)))
+        ids = sorted(
+            set(
+                db.session.scalars(
+                    select(JournalEntry.transaction_id).where(JournalEntry.account.in_(accounts))
+                )
+            )
         )
-    rows = db.session.execute(query).all()
+        rows = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows += db.session.execute(query.where(JournalEntry.transaction_id.in_(chunk))).all()
     by_tx: dict[int, list[tuple[str, int]]] = defaultdict(list)
     totals: dict[int, dict] = {}
 
