@@ -56,3 +56,17 @@ def test_a_list_page_and_the_next_come_from_the_index_in_order(app, open_only):
     for plan in plans:
         assert "ix_campaigns_list_order" in plan, plan
         assert "Sort" not in plan, plan
+
+
+def test_the_platform_home_reads_each_funds_first_campaigns_from_the_index(app):
+    from app.campaigns import platform
+    from tests.funds.helpers import second_fund
+
+    for _ in range(3):
+        make_campaign()
+    west = second_fund()
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    (plan,) = _plans(platform.running_by_fund)
+    # one index scan per fund (each stops after PER_FUND rows), not every open campaign sorted
+    assert plan.count("ix_campaigns_list_order") == 2, plan
+    assert f"fund_id = {west.id}" in plan, plan
