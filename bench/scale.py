@@ -317,8 +317,8 @@ def time_pages(urls: list[str], slug: str, repeat: int) -> dict[str, list[float]
 
 
 def report_and_verify(url: str, call_title: str | None) -> dict:
-    """A call report (`reports.publish`: its second version, the first untimed) and
-    `verify_ledger()`, timed once each. The call:
+    """A call report (`reports.publish`: its second version, the first untimed),
+    `verify_ledger()` and a sealer's run with nothing to seal, timed once each. The call:
     the one titled `call_title` (the same place in a small and a large installation, so the
     same size), else the one with the most pledges (the demo's)."""
     from sqlalchemy import func, select
@@ -328,7 +328,7 @@ def report_and_verify(url: str, call_title: str | None) -> dict:
     from app.extensions import db
     from app.ledger.models import JournalEntry
     from app.matching.verify import verify_ledger
-    from app.transparency import reports
+    from app.transparency import reports, services
 
     app = bench_app(url)
     out = {}
@@ -363,6 +363,12 @@ def report_and_verify(url: str, call_title: str | None) -> dict:
         result = verify_ledger()
         out["ledger verify"] = (time.perf_counter() - started) * 1000
         out["ledger ok"] = result["ok"]
+        # The sealer's run when nothing is new (the beat runs it every minute): what finding
+        # the unsealed transactions costs by itself.
+        started = time.perf_counter()
+        out["idle sealed"] = services.seal_ledger()
+        db.session.commit()
+        out["idle seal"] = (time.perf_counter() - started) * 1000
         db.session.remove()
         db.engine.dispose()
     return out
@@ -448,6 +454,10 @@ def main() -> None:
         print(
             f"ledger verify ({name}, {fig['pledges']:,} pledges): {fig['entries']:,} entries in "
             f"{seconds:.2f} s = {fig['entries'] / seconds:,.0f} entries/s, ok={fig['ledger ok']}"
+        )
+    for name, fig in figures.items():
+        print(
+            f"sealer's run with nothing new ({name}): {fig['idle seal']:.1f} ms, sealed {fig['idle sealed']}"
         )
 
 
