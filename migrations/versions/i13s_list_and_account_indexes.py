@@ -1,4 +1,4 @@
-"""campaign list indexes
+"""campaign list and ledger account indexes
 
 Revision ID: i13s
 Revises: i18a
@@ -9,6 +9,9 @@ its page in order from an index (open first, then by end, then id: the exact exp
 app.campaigns.listing.list_page; PostgreSQL only, where the planner matches them) instead of
 sorting every campaign of the fund, and the list's filters (municipalities and themes of
 public campaigns) come from an index-only scan instead of reading every campaign row.
+The index of journal_entries.account becomes a pattern-ops index (PostgreSQL), so the
+balances of an account prefix (`commitment:7:`) are read through it, not by a scan of every
+entry; equality lookups use it as before.
 
 """
 from alembic import op
@@ -25,6 +28,13 @@ depends_on = None
 def upgrade():
     op.create_index('ix_campaigns_facets', 'campaigns', ['fund_id', 'municipality', 'theme', 'status'])
     if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_journal_entries_account', table_name='journal_entries')
+        op.create_index(
+            'ix_journal_entries_account',
+            'journal_entries',
+            ['account'],
+            postgresql_ops={'account': 'varchar_pattern_ops'},
+        )
         op.create_index(
             'ix_campaigns_list_order',
             'campaigns',
@@ -40,4 +50,6 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_index('ix_campaigns_list_order', table_name='campaigns')
+        op.drop_index('ix_journal_entries_account', table_name='journal_entries')
+        op.create_index('ix_journal_entries_account', 'journal_entries', ['account'])
     op.drop_index('ix_campaigns_facets', table_name='campaigns')
