@@ -15,7 +15,7 @@ succeeded pledges evenly over the campaigns, each with its journal transaction a
 entries, generated inside PostgreSQL (INSERT ... SELECT FROM generate_series: no row crosses
 the wire). So a call holds about 100 campaigns and PLEDGES / CAMPAIGNS pledges a campaign in
 both, whatever their size. Each fund's ledger is sealed on its own and timed (transactions/s
-at three sizes in each installation: linear if the rate stays), then everything is ANALYZEd.
+at three sizes in each installation: linear if the rate stays), then VACUUM ANALYZE.
 
 Then, in process through the WSGI test client (no server, so only the application's own cost
 is measured), each view of the first fund's site (/f/<slug>/, the API with ?fund=<slug>) is
@@ -25,11 +25,12 @@ medians are printed with the ratios large / demo and large / small (aim: at most
 What is compared: the demo's first fund has 4 public campaigns and 5 calls, so a page of 24
 cards or 50 rows is fuller in the large installation whatever the database holds; large /
 demo is printed only for views that are as full in both (the list at 3 a page, the API at 3
-rows, the calls at 2: LIKE_DEMO), large / small for every view where both are full (all but
-the API's calls at 50 a page and the filtered list at 24: UNLIKE_SMALL). The call report is one call
-of the same size in the small and the large installation (its second version, as a worker
-that generated one before); `verify_ledger()` is timed once in each database with its rate
-(entries/s). `--reuse` measures the databases of the previous run again without rebuilding
+rows, the calls at 2: LIKE_DEMO), large / small for every view where both are full (all
+but the API's calls at 50 a page and the filtered list at 24: UNLIKE_SMALL). The call report
+is one call of the same size in the small and the large installation (its second version, as
+a worker that generated one before); `verify_ledger()` is timed once in each database with
+its rate (entries/s), and so is a sealer's run with nothing new (the cost of finding what is
+unsealed). `--reuse` measures the databases of the previous run again without rebuilding
 them. Nothing is asserted about time; the sizes are bounded by the arguments.
 """
 
