@@ -31,6 +31,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.REDIS_URL = env.get("REDIS_URL", "")
+        # The Celery queue of `payments.apply_received` (confirming paid pledges). Empty: the
+        # default queue, which every worker takes. A name: start a worker for it
+        # (`celery ... worker -Q <name>`), so confirmations never wait behind a burst of mail.
+        self.PAYMENTS_QUEUE = env.get("PAYMENTS_QUEUE", "")
         self.BABEL_DEFAULT_LOCALE = "nl"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
         self.LANGUAGES = ["nl", "en", "fr"]

@@ -21,7 +21,9 @@ its GIL. First the page's idle figures with the same tool (wrk, one connection, 
 backers from the N: open the campaign page, open the pledge form (session and CSRF token),
 post it (the app creates the Stripe Checkout Session at the fake), pay at the fake, which
 delivers the signed `checkout.session.completed` webhook as Stripe would (retried on a
-non-2xx); wrk is stopped (SIGINT: it prints its histogram) when every backer is done.
+non-2xx); the webhook records it and a Celery worker of its own (bench/pledges.py's
+`start_applier`, as deployed) confirms the pledges. When every backer is done and every
+event applied (the time of "confirmed"), wrk is stopped (SIGINT: it prints its histogram).
 Bounded: N backers, and at most --max-seconds for the whole load. Printed: the load
 average, the page's p50/p99 under load (wrk's histogram) against its idle p50, the ratio,
 the backers' steps, confirmations/s, errors by kind; then the check: raised, backers, the
@@ -55,7 +57,7 @@ os.environ.setdefault("BENCH_GUNICORN_THREADS", "4")
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 from bench.installation import bench_app, fresh_schema, fund  # noqa: E402
-from bench.pledges import serve, stop  # noqa: E402
+from bench.pledges import serve, start_applier, stop, wait_applied  # noqa: E402
 
 AMOUNT = 2_500
 LIVE = {"mode": "live", "condition": "none", "cap_per_project_cents": None, "ratio": 1}
@@ -303,6 +305,7 @@ def main() -> None:
 
     pledges_bench.SECRET = secret  # serve() hands it to the app
     proc, port = serve("app:create_app()", url)
+    applier = start_applier(url)  # the Celery worker that applies the received webhooks
     proxy = None
     if args.nginx:
         proxy, port = nginx_start(port)
@@ -333,6 +336,7 @@ def main() -> None:
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             confirmed = [ok for ok in pool.map(one, range(args.backers)) if ok]
+        wait_applied(url)  # every delivered webhook's pledge confirmed
         wall = time.perf_counter() - started
         load = wrk_stop(readers)
         # An anonymous view may show the version read up to PUBLIC_PAGE_MAX_AGE (1 s) ago;
@@ -351,6 +355,7 @@ def main() -> None:
         if proxy is not None:
             proxy.terminate()
             proxy.wait(timeout=30)
+        stop(applier)
         stop(proc)
         fake.stdin.close()
         deliveries = fake.stdout.readline().strip()

@@ -36,6 +36,8 @@ def entries(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "jury.send_reminders": every(3600),
         "payouts.send_final_report_reminders": every(3600),
         "notifications.sweep_outbox": every(sweep),
+        # Gateway events a lost kick left received (payments/drain.py); normally applied at once.
+        "payments.apply_received": every(60),
         # Nightly, Brussels time (the Celery app's timezone).
         "ledger.verify": {"schedule": crontab(hour=3, minute=15), "options": {"expires": 6 * 3600}},
         # Seals new journal transactions and audit events, and re-queues lost report jobs.

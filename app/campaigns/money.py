@@ -44,6 +44,34 @@ def count_in(pledge: Pledge, cents: int, kind: str, key: str, memo: str | None =
     return _move(pledge, cents, kind, key, memo)
 
 
+def count_in_together(pledges: list[Pledge]) -> tuple[set[int], dict[int, object]]:
+    """`count_in` of each pledge's whole amount ("pledge", key pledge:<id>:in) for many
+    pledges at once: their postings in one statement, then each campaign's raised figure
+    moved once by the sum of its pledges (campaigns in id order, the order every group
+    locks them in). Returns the ids of the pledges posted now and each campaign's row
+    after the change (for the pledges posted before, nothing moves, as in count_in)."""
+    keys = {f"pledge:{p.id}:in": p for p in pledges}
+    posted = ledger.record_many(
+        "pledge",
+        [
+            {
+                "entries": {held_account(p): p.amount_cents, raised_account(p.campaign_id): -p.amount_cents},
+                "idempotency_key": key,
+                "campaign_id": p.campaign_id,
+                "pledge_id": p.id,
+                "fund_id": p.fund_id,
+            }
+            for key, p in keys.items()
+        ],
+    )
+    counted = [keys[key] for key in posted]
+    deltas: dict[int, int] = {}
+    for p in counted:
+        deltas[p.campaign_id] = deltas.get(p.campaign_id, 0) + p.amount_cents
+    rows = {campaign_id: bump(campaign_id, delta) for campaign_id, delta in sorted(deltas.items())}
+    return {p.id for p in counted}, rows
+
+
 def count_out(pledge: Pledge, cents: int, kind: str, key: str, memo: str | None = None):
     """Money of `pledge` stops counting (refund, dispute): the mirror of count_in."""
     return _move(pledge, -cents, kind, key, memo)

@@ -8,6 +8,7 @@ confirmation.py and services.py), never through a signal.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from app.campaigns.models import Campaign, Pledge
@@ -29,6 +30,11 @@ class Matching(Protocol):
 
     def pledge_counted(self, pledge: Pledge) -> None:
         """A pledge's money counts: the live draw, and a settlement that waited for it."""
+
+    def drawing_together(self, campaigns: list[Campaign]) -> AbstractContextManager[object]:
+        """A block in which pledges of these campaigns are counted in one transaction: the
+        rows their draws share (project matches, commitments) are locked and read once for
+        all, in the one lock order. Enter it after the pledge and campaign rows are locked."""
 
     def pledge_resolved(self, pledge: Pledge) -> None:
         """A pending pledge failed or expired: a closed campaign may settle now."""

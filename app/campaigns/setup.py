@@ -20,7 +20,7 @@ from app.core.setup import add_nav, add_object_link, add_status_labels
 from app.extensions import db
 from app.funds import branding
 from app.jury.ports import SelectionCampaigns
-from app.payments.services import PaymentReceiver
+from app.payments.services import PaymentGroupReceiver, PaymentReceiver
 
 
 def _owns_a_campaign(user) -> bool:
@@ -87,5 +87,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["public_url"] = branding.public_url
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
+    ports.provide(app, PaymentGroupReceiver, confirmation.apply_payments)
     ports.provide(app, SelectionCampaigns, services.create_campaigns)
     ports.provide(app, HomeCampaigns, home.RunningCampaigns())

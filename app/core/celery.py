@@ -69,6 +69,8 @@ def celery_init_app(app: Flask) -> Celery:
         timezone="Europe/Brussels",
         enable_utc=True,
     )
+    if app.config.get("PAYMENTS_QUEUE"):
+        celery_app.conf.task_routes = {"payments.apply_received": {"queue": app.config["PAYMENTS_QUEUE"]}}
     celery_app.conf.update(app.config.get("CELERY", {}))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, event, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -40,11 +40,17 @@ class JournalEntry(Base):
     """A debit (positive) or credit (negative) of one account, in cents."""
 
     __tablename__ = "journal_entries"
-    __table_args__ = ({"info": {"append_only": True}},)
+    __table_args__ = (
+        # Pattern ops (PostgreSQL): the balances of a prefix (`commitment:7:`, `sponsor:`)
+        # are read through the index, not by scanning every entry of ten years; equality
+        # lookups use it as before.
+        Index("ix_journal_entries_account", "account", postgresql_ops={"account": "varchar_pattern_ops"}),
+        {"info": {"append_only": True}},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transactions.id"), index=True)
-    account: Mapped[str] = mapped_column(String(120), index=True)
+    account: Mapped[str] = mapped_column(String(120))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
 
     transaction: Mapped[JournalTransaction] = relationship(back_populates="entries")

@@ -84,13 +84,33 @@ def take_available(commitment_id: int, cents: int) -> bool:
     return result.rowcount == 1
 
 
+_GAVE_BACK = "matching_gave_back"
+
+
+def gave_back() -> int:
+    """How many times money went back to available through this session so far (a drawing
+    group reads the commitments again only after it changed)."""
+    return db.session.info.get(_GAVE_BACK, 0)
+
+
 def give_available(commitment_id: int, cents: int) -> None:
+    db.session.info[_GAVE_BACK] = gave_back() + 1
     db.session.execute(
         update(Commitment)
         .where(Commitment.id == commitment_id)
         .values(available_cents=Commitment.available_cents + cents)
         .execution_options(synchronize_session=False)
     )
+
+
+def available_of(commitment_ids: list[int]) -> dict[int, int]:
+    """The cached available money of these commitments as committed now (one query)."""
+    if not commitment_ids:
+        return {}
+    rows = db.session.execute(
+        select(Commitment.id, Commitment.available_cents).where(Commitment.id.in_(commitment_ids))
+    )
+    return {key: int(cents) for key, cents in rows}
 
 
 def lock_in_draw_order(commitment_ids: list[int]) -> None:

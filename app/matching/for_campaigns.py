@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.calls.models import Application, Call
 from app.campaigns.models import CLOSED, Campaign, Pledge
-from app.matching import audit, public, settlement
+from app.matching import audit, groups, public, settlement
 from app.matching.reservations import reserve_for_selection
 
 
@@ -26,6 +26,9 @@ class CampaignMatching:
         campaign = pledge.campaign
         if campaign.status in CLOSED:
             settlement.settle(campaign)  # the last pending pledge may have resolved
+
+    def drawing_together(self, campaigns: list[Campaign]):
+        return groups.drawing_group(campaigns)
 
     def pledge_resolved(self, pledge: Pledge) -> None:
         campaign = pledge.campaign

@@ -16,7 +16,7 @@ from app.campaigns.models import CLOSED
 from app.core import clock
 from app.core.sql import insert_once
 from app.extensions import db
-from app.matching import booking, facts
+from app.matching import booking, facts, groups
 from app.matching.events import match_settled
 from app.matching.models import Commitment, PledgeDraw, ProjectMatch
 from app.matching.policy import (
@@ -33,7 +33,15 @@ from app.matching.reservations import application_max_match, ordered_commitments
 
 def project_match_for(campaign: Any, lock: bool = False, create: bool = True) -> ProjectMatch | None:
     """The match row of a campaign, linked to it on first use. A campaign whose selection
-    reserved nothing (e.g. confirmed before matching existed) gets one with no reservation."""
+    reserved nothing (e.g. confirmed before matching existed) gets one with no reservation.
+    In a drawing group the row the group locked is not read again (it is current)."""
+    group = groups.current()
+    if group is not None and campaign.id in group.matches:
+        return group.matches[campaign.id]
+    return _project_match_for(campaign, lock, create)
+
+
+def _project_match_for(campaign: Any, lock: bool, create: bool) -> ProjectMatch | None:
 
     def find():
         query = select(ProjectMatch).where(
@@ -82,13 +90,16 @@ def draw_for_pledge(pledge: Any) -> int | None:
     if pm is None or pm.mode != "live" or pm.state != "projected":
         return None
     policy = pm.policy
+    group = groups.current()
     if policy.get("cap_per_backer_cents") is None:
-        fact = facts.pledge_fact(pledge)
+        fact = facts.pledge_fact(pledge, group.owner_of(campaign) if group is not None else None)
         elig = eligibility(policy, [fact])
     else:
         elig = eligibility(policy, facts.backer_facts(campaign, pledge))
     part = elig.parts.get(pledge.id, 0)
     requested = live_draw(policy, part, pm.max_match_cents - pm.matched_cents)
+    if group is not None:
+        return _draw_in_group(group, campaign, pm, pledge.id, part, requested)
     commitments = (
         ordered_commitments(facts.project_of_campaign(campaign), fund_id=campaign.fund_id)
         if requested > 0
@@ -113,6 +124,22 @@ def draw_for_pledge(pledge: Any) -> int | None:
         except _TakenMeanwhile as short:  # everything of this attempt was rolled back
             db.session.expire(pm, ["matched_cents"])  # set from the rolled-back UPDATE
             seen[short.commitment_id] = booking.current_available(short.commitment_id)
+
+
+def _draw_in_group(
+    group: groups.DrawingGroup, campaign: Any, pm: ProjectMatch, pledge_id: int, part: int, requested: int
+):
+    """The draw of one pledge of a drawing group: the group holds every commitment's row
+    lock and knows their money exactly, so the plan is taken as planned."""
+    commitments = group.order_for(campaign) if requested > 0 else []
+    seen = group.money()
+    plan = _plan(requested, commitments, seen)
+    draw_id, claimed = _write_draw(pm, pledge_id, part, requested, plan)
+    for _position, c, take in plan if claimed else ():  # a repeat takes nothing
+        if not booking.take_available(c.id, take):
+            raise RuntimeError(f"commitment {c.id}, locked by this group, had less than it knew")
+        seen[c.id] -= take
+    return draw_id
 
 
 class _TakenMeanwhile(Exception):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.core.tasks import batched
 from app.notifications import delivery
 
 
+@batched
 @shared_task(name="notifications.deliver")
-def deliver(outbox_id: int) -> str:
-    """Send one outbox row (idempotent: a row already sent, or leased elsewhere, is left)."""
-    return delivery.deliver(outbox_id)
+def deliver(outbox_id: int, *more_ids: int) -> str:
+    """Send outbox rows (idempotent: a row already sent, or leased elsewhere, is left); the
+    rows one transaction queued come in one message. Returns the first row's result."""
+    results = [delivery.deliver(row_id) for row_id in (outbox_id, *more_ids)]
+    return results[0]
 
 
 @shared_task(name="notifications.sweep_outbox")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.payments import demo, inbox
 from app.payments.gateways import GATEWAYS, get_gateway
-from app.payments.inbox import HandledEvent, PaymentReceiver
+from app.payments.inbox import HandledEvent, PaymentGroupReceiver, PaymentReceiver
 from app.payments.models import PaymentEvent
 from app.payments.protocol import (
     BadSignature,
@@ -33,6 +33,7 @@ __all__ = [
     "GatewayUnavailable",
     "HandledEvent",
     "Outcome",
+    "PaymentGroupReceiver",
     "PaymentReceiver",
     "PaymentState",
     "PaymentUpdate",

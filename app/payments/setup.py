@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.setup import add_nav, add_status_labels
 from app.extensions import csrf
-from app.payments import models, views  # noqa: F401 - the tables belong to the app
+from app.payments import models, tasks, views  # noqa: F401 - the tables and the task belong to the app
 
 STATUS_LABELS = {
     "applied": _l("verwerkt"),

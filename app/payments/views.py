@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.core.auth import roles_required
 from app.core.transaction import attempt
 from app.extensions import db
-from app.payments import demo, inbox, services
+from app.payments import demo, drain, inbox, services
 
 bp = Blueprint("payments", __name__, template_folder="templates")
 
@@ -16,12 +16,19 @@ bp = Blueprint("payments", __name__, template_folder="templates")
 @bp.route("/webhooks/stripe", methods=["POST"])
 def stripe_webhook():
     """400 on a bad or stale signature (nothing recorded); 200 for everything else we
-    understood, including duplicates, late, unknown and rejected events."""
+    understood, including duplicates, late, unknown and rejected events.
+
+    The event is recorded and answered at once; the applier applies it right after (see
+    inbox). `outcome` is `received` until then; without a broker the applier runs here
+    before the answer, which then says what it did."""
     gateway = services.get_gateway("stripe")
     update = gateway.parse_event(request.get_data(cache=False), request.headers)
-    handled = inbox.handle(update, gateway)
+    handled = inbox.receive(update)
     db.session.commit()
-    return {"received": True, "duplicate": handled.duplicate, "outcome": handled.outcome}, 200
+    outcome = handled.outcome
+    if outcome == "received" and drain.kick():
+        outcome = inbox.outcome_of(handled.row_id)
+    return {"received": True, "duplicate": handled.duplicate, "outcome": outcome}, 200
 
 
 def _demo_payment(session_id: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.accounts.models import User
 from app.campaigns.refunds import record_offline_gift
@@ -141,3 +141,35 @@ def test_with_a_max_age_anonymous_views_within_it_ask_the_database_nothing(clien
     with counted() as statements:
         client.get(f"/campaigns/{campaign.id}")
     assert statements  # a logged-in visitor's page is always read fresh
+
+
+def _list_paths() -> list[str]:
+    from app.campaigns import listing
+    from app.campaigns.models import Campaign
+
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id)).all()
+    first, _after = listing.list_page(listing.campaigns_query(), None, size=2)
+    return [
+        "/",
+        "/campaigns",
+        f"/campaigns?after={listing.cursor_of(first[-1])}",
+        "/campaigns?municipality=Gent&status=open",
+        "/api/v1/campaigns?limit=3",
+        f"/api/v1/campaigns?limit=3&after={campaigns[1].id}",
+        "/api/v1/calls?limit=2",
+    ]
+
+
+def test_list_pages_query_count_does_not_grow_with_campaigns_and_calls(client):
+    """Ten years of a fund: the home page, the campaign list (first and a later page) and the
+    API lists ask as many statements with 45 campaigns over 8 calls as with 5 over 2 (no
+    statement per campaign or per call; the figures are read for a page at once)."""
+    calls = [factories.call(municipalities=["Gent", "Melle"]) for _ in range(2)]
+    for i in range(5):
+        _gifts(make_campaign(the_call=calls[i % 2]), 10 * i, 10 * i + 2)
+    small = _counts(client, _list_paths())
+    calls += [factories.call(municipalities=["Gent", "Melle"]) for _ in range(6)]
+    for i in range(5, 45):
+        _gifts(make_campaign(the_call=calls[i % 8]), 10 * i, 10 * i + 2)
+    large = _counts(client, _list_paths())
+    assert large == small

@@ -1,5 +1,6 @@
 """50 webhook deliveries at once against PostgreSQL: every event twice, shuffled, refunds in
-flight and events out of order. Nothing may be counted twice, no refund created twice."""
+flight and events out of order, while three appliers apply what the webhook received (as
+three workers would). Nothing may be counted twice, no refund created twice."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def storm_app(app, fake_stripe):
     """A second app on the same database with a bigger pool (35; the rest of the 50 threads
     wait their turn). Its tasks go to an
     in-memory broker instead of running in the request (as with a real broker), so that
-    each delivery holds one connection; the test runs the refund tasks itself."""
+    each delivery holds one connection; the test runs the refund tasks and the appliers
+    itself."""
     from app import create_app
     from app.config import Config
 
@@ -40,9 +42,15 @@ def storm_app(app, fake_stripe):
     app.extensions["celery"].set_default()
 
 
-def _storm(app, fake, events, workers=50):
-    """Deliver each event from its own thread, all released at the same moment."""
+def _storm(app, fake, events, workers=50, appliers=3):
+    """Deliver each event from its own thread, all released at the same moment, while
+    `appliers` threads run the applier task over and over until the deliveries are done
+    and nothing is left received."""
+    from app.payments.tasks import apply_received
+
     barrier = threading.Barrier(len(events))
+    delivering = threading.Event()
+    delivering.set()
 
     def one(event):
         payload, header = fake.signed(event)
@@ -50,8 +58,27 @@ def _storm(app, fake, events, workers=50):
             barrier.wait(timeout=30)
             return c.post("/webhooks/stripe", data=payload, headers={"Stripe-Signature": header}).status_code
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, events))
+    def applier():
+        with app.app_context():
+            while True:
+                last_round = not delivering.is_set()
+                apply_received()
+                if last_round:
+                    return
+
+    with ThreadPoolExecutor(max_workers=appliers) as running:
+        busy = [running.submit(applier) for _ in range(appliers)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            statuses = list(pool.map(one, events))
+        delivering.clear()
+        for future in busy:
+            future.result()
+    with app.app_context():
+        left = db.session.scalar(
+            select(func.count()).select_from(PaymentEvent).where(PaymentEvent.outcome == "received")
+        )
+    assert left == 0
+    return statuses
 
 
 def _twice_shuffled(events, seed):

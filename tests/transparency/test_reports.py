@@ -214,3 +214,20 @@ def test_a_draft_call_has_no_report():
     call = f.call(publish=False)
     with pytest.raises(Conflict):
         services.request_call_report(call, None)
+
+
+def test_a_call_report_reads_only_its_campaigns_transactions_with_the_same_totals(two_calls):
+    """A call's report sums the transactions of its own campaigns only (it must not cost
+    what the fund's ten years hold), with each transaction's every line, so the match and
+    its split over sponsors come out as over the whole ledger."""
+    from app.transparency import report_data
+
+    services.seal_ledger()
+    db.session.commit()
+    seq = services.ledger_head()["seq"]
+    every = report_data.ledger_totals(seq)
+    moestuin, fietsbib, repair = (two_calls[k].id for k in ("moestuin", "fietsbib", "repair"))
+    theirs = report_data.ledger_totals(seq, campaign_ids=[moestuin, fietsbib])
+    assert repair in every and repair not in theirs
+    assert theirs[moestuin] == every[moestuin] and theirs[fietsbib] == every[fietsbib]
+    assert len(theirs[fietsbib]["matched_by_sponsor"]) == 2  # Bakkerij and Streek
