@@ -3,20 +3,34 @@ readers keep loading the campaign page.
 
     BENCH_DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/sf_bench_h13 \\
         .venv/bin/python bench/viral.py [--backers 500] [--concurrency 50] [--readers 200]
+        [--think 1.0] [--nginx]
 
-The database is emptied and rebuilt: one open campaign of a `live` call with a commitment
-that covers every draw. gunicorn (deploy/gunicorn.conf.py, BENCH_GUNICORN_WORKERS=2 ×
-BENCH_GUNICORN_THREADS=4, Redis DB BENCH_REDIS_URL as broker, nothing consumes it) serves
-the app with tests/fakes/stripe_server.py as Stripe, on 127.0.0.1. First the page's idle
-p50 (200 sequential views). Then, at once: CONCURRENCY threads each take backers from the
-N: open the campaign page, open the pledge form (session and CSRF token), post it (the app
-creates the Stripe Checkout Session at the fake), pay at the fake, and deliver the signed
-`checkout.session.completed` webhook as Stripe would (retried on a non-2xx, as Stripe
-does); READERS threads load the campaign page until every backer is done. Bounded: N
-backers, and at most --max-seconds for the whole load. Printed: page p50/p99 under load
-against idle, confirmations/s, errors by kind; then the check: raised, backers, the match
-and the ledger (`verify_ledger()`) exact, and the page shows them. Nothing is asserted
-about time; the exit status is 1 when the check fails.
+Needs `wrk` (Debian: `apt-get install -y wrk`), and for --nginx `nginx`. The database is
+emptied and rebuilt: one open campaign of a `live` call with a commitment that covers every
+draw. gunicorn (deploy/gunicorn.conf.py, BENCH_GUNICORN_WORKERS=2 × BENCH_GUNICORN_THREADS=4,
+Redis DB BENCH_REDIS_URL as broker, nothing consumes it) serves the app with
+tests/fakes/stripe_server.py as Stripe, on 127.0.0.1; with --nginx every request (backers,
+readers, the fake's webhooks) goes through nginx with deploy/nginx/streekfonds-app.conf
+(one worker, its cache in a temporary directory).
+
+The readers are wrk (bench/viral_readers.lua): READERS connections, each loading the page,
+waiting --think seconds, loading it again; no cookies, so every view is a visitor without
+a session. A C client: the figure is the server's, not a Python client's own waits for
+its GIL. First the page's idle figures with the same tool (wrk, one connection, no pause,
+--idle-seconds). Then, at once: wrk's readers, and CONCURRENCY Python threads that each take
+backers from the N: open the campaign page, open the pledge form (session and CSRF token),
+post it (the app creates the Stripe Checkout Session at the fake), pay at the fake, which
+delivers the signed `checkout.session.completed` webhook as Stripe would (retried on a
+non-2xx); the webhook records it and a Celery worker of its own (bench/pledges.py's
+`start_applier`, as deployed) confirms the pledges. When every backer is done and every
+event applied (the time of "confirmed"), wrk is stopped (SIGINT: it prints its histogram).
+Bounded: N backers, and at most --max-seconds for the whole load. Printed: the load
+average, the page's p50/p99 under load (wrk's histogram) against its idle p50, the ratio,
+the backers' steps, confirmations/s, errors by kind; then the check: raised, backers, the
+match and the ledger (`verify_ledger()`) exact, and the page (asked for without a cookie
+1.5 s after the last pledge; through nginx again every 0.5 s while nginx answers with its
+copy before, UPDATING, as it does while one request fetches the new page) shows them.
+Nothing is asserted about time; the exit status is 1 when the check fails.
 """
 
 from __future__ import annotations
@@ -24,10 +38,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
+import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +57,7 @@ os.environ.setdefault("BENCH_GUNICORN_THREADS", "4")
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 from bench.installation import bench_app, fresh_schema, fund  # noqa: E402
-from bench.pledges import serve, stop  # noqa: E402
+from bench.pledges import serve, start_applier, stop, wait_applied  # noqa: E402
 
 AMOUNT = 2_500
 LIVE = {"mode": "live", "condition": "none", "cap_per_project_cents": None, "ratio": 1}
@@ -65,6 +81,96 @@ def build(url: str, n: int) -> int:
         campaign_id = campaign.id
         db.engine.dispose()
     return campaign_id
+
+
+READERS_SCRIPT = ROOT / "bench/viral_readers.lua"
+
+
+def wrk_start(url: str, connections: int, seconds: float, think_ms: int) -> subprocess.Popen:
+    """wrk with `connections` readers, each waiting `think_ms` between views; no cookies."""
+    return subprocess.Popen(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(READERS_SCRIPT),
+            url,
+            "--",
+            str(think_ms),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wrk_stop(proc: subprocess.Popen, interrupt: bool = True) -> dict:
+    """Stop wrk (SIGINT: it prints its figures and runs the script's done()) and parse them."""
+    if interrupt and proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    line = re.search(r"^VIRAL-READERS (.*)$", out, re.M)
+    if line is None:
+        raise SystemExit(f"wrk printed no figures:\n{out}")
+    fields = {k: float(v) for k, v in (kv.split("=") for kv in line.group(1).split())}
+    figures = {k: int(v) for k, v in fields.items() if k != "seconds"} | {"seconds": fields["seconds"]}
+    for name in ("p50", "p99", "max"):
+        figures[f"{name}_ms"] = figures.pop(f"{name}_us") / 1000
+    return figures
+
+
+def wrk(url: str, connections: int, seconds: float, think_ms: int) -> dict:
+    return wrk_stop(wrk_start(url, connections, seconds, think_ms), interrupt=False)
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+daemon off;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=streekfonds:10m max_size=64m inactive=10m
+                     use_temp_path=off;
+    upstream streekfonds {{
+        server 127.0.0.1:{app_port};
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {root}/deploy/nginx/streekfonds-app.conf;
+    }}
+}}
+"""
+
+
+def nginx_start(app_port: int) -> tuple[subprocess.Popen, int]:
+    """nginx (one worker) in front of the app, with deploy/nginx/streekfonds-app.conf."""
+    from bench.pledges import free_port
+
+    tmp = Path(tempfile.mkdtemp(prefix="viral-nginx-"))
+    tmp.chmod(0o777)  # nginx's worker runs as nobody when started as root
+    port = free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, app_port=app_port, port=port, root=ROOT))
+    proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nginx did not start: {(tmp / 'error.log').read_text()}")
 
 
 STEPS: dict[str, list[float]] = {"pledge form": [], "pledge post": [], "pay + webhook": []}
@@ -170,6 +276,8 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=200)
     parser.add_argument("--think", type=float, default=1.0, help="a reader's pause between views (s)")
     parser.add_argument("--max-seconds", type=float, default=240)
+    parser.add_argument("--nginx", action="store_true", help="every request through nginx (deploy/nginx)")
+    parser.add_argument("--idle-seconds", type=int, default=5, help="idle measurement (wrk, 1 connection)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://root@127.0.0.1:5432/sf_bench_h13")
     if not url.startswith("postgresql") or "127.0.0.1" not in url:
@@ -197,38 +305,23 @@ def main() -> None:
 
     pledges_bench.SECRET = secret  # serve() hands it to the app
     proc, port = serve("app:create_app()", url)
+    applier = start_applier(url)  # the Celery worker that applies the received webhooks
+    proxy = None
+    if args.nginx:
+        proxy, port = nginx_start(port)
     base = f"http://127.0.0.1:{port}"
     fake.stdin.write(f"{base}/webhooks/stripe\n")
     fake.stdin.flush()
     page = f"{base}/campaigns/{campaign_id}"
     deliveries = "?"
     try:
-        idle = []
-        with requests.Session() as s:
+        with requests.Session() as s:  # warm both workers' caches
             for _ in range(20):
                 s.get(page, timeout=30)
-            for _ in range(200):
-                t = time.perf_counter()
-                s.get(page, timeout=30)
-                idle.append(time.perf_counter() - t)
-        done = threading.Event()
-        reader_times: list[float] = []
+        idle = wrk(page, connections=1, seconds=args.idle_seconds, think_ms=0)
         backer_page_times: list[float] = []
         deadline = time.perf_counter() + args.max_seconds
-
-        def reader() -> None:
-            with requests.Session() as s:
-                while not done.is_set() and time.perf_counter() < deadline:
-                    s.cookies.clear()  # a new visitor each time
-                    t = time.perf_counter()
-                    try:
-                        r = s.get(page, timeout=30)
-                        if r.status_code != 200:
-                            errors[f"reader {r.status_code}"] += 1
-                        reader_times.append(time.perf_counter() - t)
-                    except requests.RequestException as exc:
-                        errors[f"reader {type(exc).__name__}"] += 1
-                    done.wait(args.think)
+        readers = wrk_start(page, args.readers, args.max_seconds, int(args.think * 1000))
 
         def one(i: int) -> bool:
             if time.perf_counter() > deadline:
@@ -240,45 +333,64 @@ def main() -> None:
                 errors[f"backer {type(exc).__name__}"] += 1
                 return False
 
-        readers = [threading.Thread(target=reader, daemon=True) for _ in range(args.readers)]
         started = time.perf_counter()
-        for t in readers:
-            t.start()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             confirmed = [ok for ok in pool.map(one, range(args.backers)) if ok]
+        wait_applied(url)  # every delivered webhook's pledge confirmed
         wall = time.perf_counter() - started
-        done.set()
-        for t in readers:
-            t.join(timeout=35)
-        # An anonymous view may show the version read up to PUBLIC_PAGE_MAX_AGE (1 s) ago.
+        load = wrk_stop(readers)
+        # An anonymous view may show the version read up to PUBLIC_PAGE_MAX_AGE (1 s) ago;
+        # nginx gives the copy before while one request fetches the new one from the app.
+        settled = time.perf_counter()
         time.sleep(1.5)
-        final_page = requests.get(page, timeout=30).text
+        for _ in range(60):
+            final = requests.get(page, timeout=30)
+            cache_status = final.headers.get("X-Cache-Status", "-")
+            if cache_status not in ("UPDATING", "STALE"):
+                break
+            time.sleep(0.5)
+        final_page, settled = final.text, time.perf_counter() - settled
+        loadavg = Path("/proc/loadavg").read_text().split()[:3]
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=30)
+        stop(applier)
         stop(proc)
         fake.stdin.close()
         deliveries = fake.stdout.readline().strip()
         fake.wait(timeout=30)
     redis.Redis.from_url(os.environ["BENCH_REDIS_URL"]).flushdb()  # the queued receipt mails
-    idle_p50, idle_p99 = quantiles(idle)
-    p50, p99 = quantiles(reader_times + backer_page_times)
     workers, threads = os.environ["BENCH_GUNICORN_WORKERS"], os.environ["BENCH_GUNICORN_THREADS"]
     print(
         f"backers={args.backers} concurrency={args.concurrency} readers={args.readers} "
-        f"(think {args.think} s); "
-        f"gunicorn {workers} workers x {threads} threads; fake Stripe on 127.0.0.1"
+        f"(wrk, think {args.think} s); "
+        f"gunicorn {workers} workers x {threads} threads{' behind nginx' if args.nginx else ''}; "
+        "fake Stripe on 127.0.0.1; "
+        f"load average {' '.join(loadavg)}"
     )
-    print(f"page idle:       p50 {idle_p50:7.1f} ms  p99 {idle_p99:7.1f} ms  (200 sequential views)")
-    views = len(reader_times) + len(backer_page_times)
     print(
-        f"page under load: p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  ({views} views, "
-        f"{len(reader_times) / wall:.0f} reader views/s); p99 / idle p50 = {p99 / idle_p50:.1f}"
+        f"page idle (wrk, 1 connection, {args.idle_seconds} s): p50 {idle['p50_ms']:7.2f} ms  "
+        f"p99 {idle['p99_ms']:7.2f} ms  ({idle['views']} views)"
     )
+    print(
+        f"page under load (wrk readers): p50 {load['p50_ms']:7.2f} ms  p99 {load['p99_ms']:7.2f} ms  "
+        f"max {load['max_ms']:7.1f} ms  ({load['views']} views, {load['views'] / load['seconds']:.0f}/s); "
+        f"p99 / idle p50 = {load['p99_ms'] / idle['p50_ms']:.1f}"
+    )
+    b50, b99 = quantiles(backer_page_times)
+    print(f"  backers' own page view (Python client): p50 {b50:7.1f} ms  p99 {b99:7.1f} ms")
     rate = len(confirmed) / wall
     print(f"confirmed: {len(confirmed)} of {args.backers} in {wall:.1f} s = {rate:.1f} confirmations/s")
     for step, took in STEPS.items():
         s50, s99 = quantiles(took)
         print(f"  backer step {step:<14} p50 {s50:7.1f} ms  p99 {s99:7.1f} ms")
+    for source in (idle, load):
+        for kind in ("status_errors", "connect", "read", "write", "timeout"):
+            if source[kind]:
+                errors[f"reader {kind}"] += source[kind]
     print(f"errors: {dict(errors) or 'none'}; webhook deliveries by the fake: {deliveries}")
+    print(f"final page (checked below): {settled:.1f} s after the last backer, X-Cache-Status {cache_status}")
     verdict = check(url, campaign_id, len(confirmed), final_page)
     print(f"check: {verdict}")
     if not verdict["exact"] or len(confirmed) != args.backers:

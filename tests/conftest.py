@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import Config
-from app.core import clock, pagecache, tenancy
+from app.core import clock, pagecache, sharedpage, tenancy
 from app.extensions import db
 from app.funds import services as funds
 
@@ -100,6 +100,8 @@ def _reset_schema():
 def _clock(app):
     clock.reset()
     pagecache.clear()  # rendered pages of an earlier test's (rolled back) rows
+    sharedpage.clear()
+    sharedpage.clear()
     app.extensions.pop("funds_directory", None)  # funds an earlier test made (rolled back)
     tenancy.set_scope(None)
     yield

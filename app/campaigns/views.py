@@ -4,6 +4,8 @@ blueprint)."""
 
 from __future__ import annotations
 
+import math
+
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +24,7 @@ from sqlalchemy import select
 
 from app.campaigns import content, services, social_image, transfers
 from app.campaigns.models import Campaign
-from app.core import http, pagecache
+from app.core import http, pagecache, sharedpage
 from app.core.errors import DomainError
 from app.core.money import format_cents as money_text
 from app.extensions import db
@@ -72,6 +74,8 @@ def list_campaigns():
 
 @bp.route("/campaigns/<int:campaign_id>")
 def show_campaign(campaign_id):
+    if sharedpage.shareable():
+        return _shared_campaign_page(campaign_id)
     # Everything the page shows moves the campaign's figures_version or changed_at.
     stamp = _public_stamp(campaign_id)
     etag = http.validator("campaign", campaign_id, *stamp)
@@ -89,9 +93,41 @@ def show_campaign(campaign_id):
     return http.finish(make_response(page), etag, stamp[0])
 
 
+def _shared_campaign_page(campaign_id: int) -> Response:
+    """The page for a visitor who sent no cookie: no session, CSRF token or menu (the
+    pledge form is its own page; the language switch asks for `?lang=`), so every such
+    visitor of this address and language gets the same bytes. app.core.sharedpage answers
+    the next ones from memory until the version stamp is due to be read again; a reverse
+    proxy may keep it as long (s-maxage)."""
+    stamp, until = _public_stamp_until(campaign_id)
+    locale = str(get_locale())
+    etag = http.validator("campaign-shared", campaign_id, *stamp, locale, personal=False)
+    seconds = math.ceil(current_app.config.get("PUBLIC_PAGE_MAX_AGE", 0))
+    if request.if_none_match.contains_weak(etag):
+        resp = Response(status=304)
+    else:
+        page, shown = pagecache.anonymous_page_shown(
+            ("campaign-shared", campaign_id, *stamp),
+            lambda: _campaign_page(services.get_campaign(campaign_id, current_user), shared=True),
+            stale_of=("campaign-shared", campaign_id),
+        )
+        if shown[2:] != stamp:  # the version before, while this process renders the new one
+            etag = http.validator("campaign-shared", campaign_id, *shown[2:], locale, personal=False)
+            until = None  # not kept: the next request may find the new one rendered
+        resp = make_response(page)
+    if until is not None:
+        sharedpage.share_until(until)
+    return http.finish_moment(resp, etag, seconds)
+
+
 def _public_stamp(campaign_id: int) -> tuple:
     """(changed_at, figures_version, status, days left) of a campaign the visitor may see;
     for an anonymous visitor as read at most PUBLIC_PAGE_MAX_AGE seconds ago."""
+    return _public_stamp_until(campaign_id)[0]
+
+
+def _public_stamp_until(campaign_id: int) -> tuple[tuple, float]:
+    """(`_public_stamp`, the `pagecache.now()` at which it is read again)."""
 
     def read() -> tuple:
         c = services.get_campaign(campaign_id, current_user)
@@ -99,13 +135,15 @@ def _public_stamp(campaign_id: int) -> tuple:
 
     if pagecache.cacheable():
         max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 0)
-        changed_at, version, status, ends_at = pagecache.recent(("campaign", campaign_id), max_age, read)
+        (changed_at, version, status, ends_at), until = pagecache.recent_until(
+            ("campaign", campaign_id), max_age, read
+        )
     else:
-        changed_at, version, status, ends_at = read()
-    return (changed_at, version, status, services.days_left_until(status, ends_at))
+        (changed_at, version, status, ends_at), until = read(), pagecache.now()
+    return (changed_at, version, status, services.days_left_until(status, ends_at)), until
 
 
-def _campaign_page(campaign: Campaign) -> str:
+def _campaign_page(campaign: Campaign, shared: bool = False) -> str:
     figures = services.public_figures([campaign])[campaign.id]
     if services.figures_written():
         db.session.commit()  # a read-only request: only the figures cache was written
@@ -126,6 +164,7 @@ def _campaign_page(campaign: Campaign) -> str:
         pledges=services.public_pledges(campaign),
         effects=figures["effects"],
         is_owner=current_user.is_authenticated and current_user.id == campaign.owner_id,
+        shared_page=shared,  # base.html: no session-bound form
     )
 
 

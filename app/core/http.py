@@ -11,6 +11,11 @@ Two kinds of page:
   (`If-Modified-Since` cannot tell visitors apart).
 - **shared**: the same bytes for everyone (the embed, which has no menu, form or session
   data): `Cache-Control: public, max-age=60`, and both validators are honoured.
+- **shared for a moment** (`finish_moment`): the campaign page for a visitor without a
+  cookie (no menu, form or session data either) whose figures change with every pledge:
+  `public, max-age=0, s-maxage=N` (a browser asks again each time, a reverse proxy may
+  answer from its copy for N seconds), `Vary: Cookie, Accept-Language`; only the ETag
+  decides (a Last-Modified has whole seconds, the figures change within one).
 """
 
 from __future__ import annotations
@@ -101,3 +106,13 @@ def finish_by_content(response: Response) -> Response:
     if _fresh(etag, None, personal=True):
         return finish(Response(status=304), etag)
     return finish(response, etag)
+
+
+def finish_moment(response: Response, etag: str, proxy_seconds: int) -> Response:
+    """A page the same for every visitor without a cookie, current for `proxy_seconds`."""
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 0
+    response.cache_control.s_maxage = proxy_seconds
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response

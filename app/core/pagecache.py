@@ -107,25 +107,37 @@ _rendering: set[Hashable] = set()
 
 
 _recent: dict[Hashable, tuple[object, float]] = {}
+_clock = time.monotonic  # tests move it
+
+
+def now() -> float:
+    """The clock of `recent_until` (and of app.core.sharedpage)."""
+    return _clock()
 
 
 def recent(key: Hashable, max_age: float, load: Callable[[], object]):
     """`load()`, or what it returned for `key` less than `max_age` seconds ago in this
     process. For the version stamp of a page an anonymous visitor asks for: under a viral
     load most views then touch no database at all, and a change shows within `max_age`."""
+    return recent_until(key, max_age, load)[0]
+
+
+def recent_until(key: Hashable, max_age: float, load: Callable[[], object]) -> tuple[object, float]:
+    """(`recent`'s value, the `now()` at which it is read again): a page made from it is
+    as current as `recent` promises until then, and no longer."""
+    now = _clock()
     if max_age <= 0:
-        return load()
+        return load(), now
     key = (key, tenancy.current_scope())  # what one fund's site may see, not another's
-    now = time.monotonic()
     hit = _recent.get(key)
     if hit is not None and hit[1] > now:
-        return hit[0]
+        return hit
     value = load()
     with _lock:
         if len(_recent) >= MAX_PAGES:
             _recent.clear()
         _recent[key] = (value, now + max_age)
-    return value
+    return value, now + max_age
 
 
 def cacheable() -> bool:

@@ -29,6 +29,7 @@ from app.core import append_only, clock, demo_mode, formhelp, log_redaction, rat
 from app.core.celery import celery_init_app
 from app.core.errors import DomainError
 from app.core.money import format_cents
+from app.core.sharedpage import SharedPages
 from app.core.signals import signals_command
 from app.extensions import babel, csrf, db, login_manager, migrate
 
@@ -87,6 +88,7 @@ def init_extensions(app: Flask) -> None:
     _errors(app)
     demo_mode.init_app(app)
     security_headers.init_app(app)
+    app.wsgi_app = SharedPages(app.wsgi_app)  # in front of Flask, behind the rest
     app.wsgi_app = log_redaction.RedactTokensInLog(app.wsgi_app)
     log_redaction.install_log_filter()
     app.before_request(_forget_previous_request)

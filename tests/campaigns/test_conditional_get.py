@@ -14,8 +14,16 @@ def _gift(campaign, i: int = 0) -> None:
     )
 
 
+def _with_a_session(client) -> None:
+    """A visitor who has a session cookie (any page with a form gives one) gets the
+    personal page; one without any cookie the shared one (tests/campaigns/test_shared_page.py)."""
+    client.get("/")
+    assert client.get_cookie("session") is not None
+
+
 def test_campaign_page_304_until_a_gift_changes_its_figures(client):
     campaign = make_campaign(goal=100_000)
+    _with_a_session(client)
     first = client.get(f"/campaigns/{campaign.id}")
     etag = first.headers["ETag"]
     assert first.status_code == 200 and first.headers["Last-Modified"]
@@ -31,6 +39,7 @@ def test_campaign_page_304_until_a_gift_changes_its_figures(client):
 
 def test_campaign_page_does_not_validate_for_another_visitor(client, app):
     campaign = make_campaign(goal=100_000)
+    _with_a_session(client)
     etag = client.get(f"/campaigns/{campaign.id}").headers["ETag"]
     other = app.test_client()
     login(other, factories.user("applicant"))
@@ -70,6 +79,7 @@ def test_home_list_and_call_pages_validate_by_content(client):
 
 def test_a_pending_flash_is_shown_not_answered_with_304(client):
     campaign = make_campaign(goal=100_000)
+    _with_a_session(client)
     etag = client.get(f"/campaigns/{campaign.id}").headers["ETag"]
     with client.session_transaction() as s:
         s["_flashes"] = [("info", "Bedankt")]
