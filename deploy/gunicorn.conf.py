@@ -17,9 +17,11 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
-# Recycle workers now and then, so a slow leak never takes the site down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Recycle workers now and then, so a slow leak never takes the site down. Not too often: a
+# shared campaign page is answered at 1,000+ requests/s per worker, and a new worker costs
+# 1 to 1.5 s of CPU (bench/README.md, pages): at 2,000 one was replaced every two seconds.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
 # create_app has no side effects, but the database pool must not be shared across forks.
 preload_app = False
 # Behind nginx / a load balancer on the same host: trust its X-Forwarded-* headers.
