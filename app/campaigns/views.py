@@ -76,8 +76,11 @@ def list_campaigns():
 def show_campaign(campaign_id):
     if sharedpage.shareable():
         return _shared_campaign_page(campaign_id)
-    # Everything the page shows moves the campaign's figures_version or changed_at.
-    stamp = _public_stamp(campaign_id)
+    # Everything the page shows moves the campaign's figures_version or changed_at. A
+    # visitor with a cookie has used the site (the pledge form sets one): the stamp is read
+    # now, not up to PUBLIC_PAGE_MAX_AGE ago, so a backer back from paying sees their gift
+    # (one statement; the render itself still comes from the cache of that version).
+    stamp = _public_stamp(campaign_id, fresh=True)
     etag = http.validator("campaign", campaign_id, *stamp)
     cached = http.not_modified(etag, stamp[0])
     if cached is not None:
@@ -120,20 +123,20 @@ def _shared_campaign_page(campaign_id: int) -> Response:
     return http.finish_moment(resp, etag, seconds)
 
 
-def _public_stamp(campaign_id: int) -> tuple:
+def _public_stamp(campaign_id: int, fresh: bool = False) -> tuple:
     """(changed_at, figures_version, status, days left) of a campaign the visitor may see;
-    for an anonymous visitor as read at most PUBLIC_PAGE_MAX_AGE seconds ago."""
-    return _public_stamp_until(campaign_id)[0]
+    for an anonymous visitor as read at most PUBLIC_PAGE_MAX_AGE seconds ago (`fresh`: now)."""
+    return _public_stamp_until(campaign_id, fresh)[0]
 
 
-def _public_stamp_until(campaign_id: int) -> tuple[tuple, float]:
+def _public_stamp_until(campaign_id: int, fresh: bool = False) -> tuple[tuple, float]:
     """(`_public_stamp`, the `pagecache.now()` at which it is read again)."""
 
     def read() -> tuple:
         c = services.get_campaign(campaign_id, current_user)
         return (c.changed_at, c.figures_version, c.status, c.ends_at)
 
-    if pagecache.cacheable():
+    if pagecache.cacheable() and not fresh:
         max_age = current_app.config.get("PUBLIC_PAGE_MAX_AGE", 0)
         (changed_at, version, status, ends_at), until = pagecache.recent_until(
             ("campaign", campaign_id), max_age, read

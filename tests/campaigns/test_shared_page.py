@@ -143,3 +143,21 @@ def test_a_head_or_an_error_is_not_kept(client, app, monkeypatch, clock):
     head = client.head(f"/campaigns/{campaign.id}")
     assert head.status_code == 200 and head.data == b""
     assert client.get(f"/campaigns/{campaign.id}").data.startswith(b"<!doctype html>")
+
+
+def test_a_visitor_with_a_cookie_sees_a_new_gift_at_once_whatever_the_max_age(
+    client, app, monkeypatch, clock
+):
+    # The backer back from paying has the pledge form's session cookie: the crowd without
+    # cookies may see the figures up to PUBLIC_PAGE_MAX_AGE late, the backer may not.
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_MAX_AGE", 60)
+    campaign = make_campaign(goal=100_000)
+    backer = app.test_client(use_cookies=False)
+    cookie = {"Cookie": "session=from-the-pledge-form"}
+    assert b'data-testid="backers">0<' in backer.get(f"/campaigns/{campaign.id}", headers=cookie).data
+    assert b'data-testid="backers">0<' in client.get(f"/campaigns/{campaign.id}").data
+    _gift(campaign, 1)
+    db.session.commit()
+    clock[0] += 1  # well within the max age
+    assert b'data-testid="backers">1<' in backer.get(f"/campaigns/{campaign.id}", headers=cookie).data
+    assert b'data-testid="backers">0<' in client.get(f"/campaigns/{campaign.id}").data  # the crowd's copy
