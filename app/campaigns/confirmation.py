@@ -84,10 +84,9 @@ def apply_payments(updates: list[PaymentUpdate]) -> list[Outcome | None]:
     campaign row: two groups that share pledges then wait for each other on the pledges
     alone and never deadlock (the lock order stays pledge → campaign → match →
     commitments). Successful payments of different pledges that follow each other are
-    then confirmed as one group (`succeed_together`). Should anything in
-    a group fail, it is rolled back and its updates are applied one by one, so one bad
-    update costs the others nothing. Every other update (refunds, disputes, failures) is
-    applied alone."""
+    then confirmed as one group (`succeed_together`). Should anything in a group fail, it
+    is rolled back and its updates are applied one by one, so one bad update costs the
+    others nothing. Every other update (refunds, disputes, failures) is applied alone."""
     pledges = _lock_pledges({u.pledge_id for u in updates if u.pledge_id is not None})
     outcomes: list[Outcome | None] = []
     run: list[PaymentUpdate] = []
