@@ -77,22 +77,9 @@ def handle(update: PaymentUpdate, gateway: Gateway) -> HandledEvent:
     # The row is written with the outcome this update is expected to have (an update for a
     # pledge: "applied"), so the usual delivery needs no UPDATE of its row afterwards.
     expected = _first_guess(update)
-    values = {
-        "event_id": update.event_id[:255],
-        "gateway": update.gateway,
-        "type": update.event_type[:80],
-        "object_id": (update.object_id or "")[:255] or None,
-        "payload": update.payload,
-        "pledge_id": expected[0],
-        "outcome": expected[1],
-        "reason": expected[2],
-        "received_at": clock.now(),
-    }
-    # The unique event id records it once: a redelivery inserts nothing, and two deliveries
-    # at once let one through while the other waits for it to commit and then inserts nothing.
-    row_id = insert_once(db.session, table, values, ["event_id"], returning=table.c.id)
+    row_id = _record(update, *expected)
     if row_id is None:
-        return _seen(values["event_id"])
+        return _seen(update.event_id[:255])
     update = _completed(update, gateway)
     pledge_id = None
     if update.kind == "ignored":
@@ -118,28 +105,36 @@ def receive(update: PaymentUpdate) -> HandledEvent:
     applier: `drain.kick`); one we will never apply is settled now: `ignored` (an event type
     we do not use) or `rejected` (no pledge named, and no dispute whose charge could name
     one). A redelivery changes nothing (duplicate=True) and returns the first one's state."""
-    table = PaymentEvent.__table__
     if update.kind == "ignored":
         outcome, reason = "ignored", update.reason
     elif update.pledge_id is None and not _needs_lookup(update):
         outcome, reason = "rejected", "no pledge_id in the payment's metadata"
     else:
         outcome, reason = "received", None
+    row_id = _record(update, update.pledge_id if outcome != "ignored" else None, outcome, reason)
+    if row_id is None:
+        return _seen(update.event_id[:255])
+    return HandledEvent(row_id, outcome, False)
+
+
+def _record(update: PaymentUpdate, pledge_id: int | None, outcome: str, reason: str | None) -> int | None:
+    """Write the event's row with this outcome; its id, or None when the event id was
+    recorded before. The unique event id records it once: a redelivery inserts nothing, and
+    two deliveries at once let one through while the other waits for it to commit and then
+    inserts nothing."""
+    table = PaymentEvent.__table__
     values = {
         "event_id": update.event_id[:255],
         "gateway": update.gateway,
         "type": update.event_type[:80],
         "object_id": (update.object_id or "")[:255] or None,
         "payload": update.payload,
-        "pledge_id": update.pledge_id if outcome != "ignored" else None,
+        "pledge_id": pledge_id,
         "outcome": outcome,
         "reason": reason,
         "received_at": clock.now(),
     }
-    row_id = insert_once(db.session, table, values, ["event_id"], returning=table.c.id)
-    if row_id is None:
-        return _seen(values["event_id"])
-    return HandledEvent(row_id, outcome, False)
+    return insert_once(db.session, table, values, ["event_id"], returning=table.c.id)
 
 
 def apply_received(
