@@ -26,7 +26,6 @@ checkout completed) first asks the gateway how the payment stands and applies th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,11 +35,10 @@ from app.campaigns import events, money
 from app.campaigns.models import PLEDGE_STATES, REFUNDABLE, Campaign, Pledge, Refund
 from app.campaigns.ports import Matching, PledgeMail
 from app.core import clock, ports, tenancy
-from app.core.errors import DomainError
 from app.core.tasks import enqueue_after_commit
 from app.extensions import db
 from app.payments import services as payments
-from app.payments.services import GatewayUnavailable, Outcome, PaymentState, PaymentUpdate
+from app.payments.services import Outcome, PaymentState, PaymentUpdate
 
 APPLIED = Outcome("applied")
 
@@ -64,121 +62,18 @@ def apply_payment(update: PaymentUpdate) -> Outcome:
     """Apply one new gateway update to its pledge (see the module doc for the order)."""
     handler, amount_required = _HANDLERS[update.kind]
     pledge = locked_pledge(update.pledge_id)
-    bad = _mismatch(pledge, update, amount_required=amount_required)
+    bad = mismatch(pledge, update, amount_required=amount_required)
     if bad:
         return bad
     if tenancy.current_scope() is None:
         # A webhook or task sees every fund; from here on it works in the pledge's fund
         # (its mails' sender and links, its ledger).
         tenancy.set_scope({pledge.fund_id})
-    _remember(pledge, update)
+    remember_ids(pledge, update)
     return handler(pledge, update)
 
 
-def apply_payments(updates: list[PaymentUpdate]) -> list[Outcome | None]:
-    """Apply many new gateway updates in their order, with the effect of `apply_payment` on
-    each in turn (payments' PaymentGroupReceiver; the outcomes come back in the same order,
-    None for one that must wait because the gateway did not answer).
-
-    Every pledge named is locked first, in one statement and in id order, before any
-    campaign row: two groups that share pledges then wait for each other on the pledges
-    alone and never deadlock (the lock order stays pledge → campaign → match →
-    commitments). Successful payments of different pledges that follow each other are
-    then confirmed as one group (`succeed_together`). Should anything in a group fail, it
-    is rolled back and its updates are applied one by one, so one bad update costs the
-    others nothing. Every other update (refunds, disputes, failures) is applied alone."""
-    pledges = _lock_pledges({u.pledge_id for u in updates if u.pledge_id is not None})
-    outcomes: list[Outcome | None] = []
-    run: list[PaymentUpdate] = []
-    for update in updates:
-        if update.kind == "succeeded" and update.pledge_id not in {u.pledge_id for u in run}:
-            run.append(update)
-            continue
-        outcomes += _confirm_together(run, pledges)
-        run = []
-        if update.kind == "succeeded":
-            run.append(update)
-        else:
-            outcomes.append(_apply_alone(update))
-    return outcomes + _confirm_together(run, pledges)
-
-
-def _lock_pledges(ids: set[int]) -> dict[int, Pledge]:
-    """These pledges with their row locks held until the transaction ends (taken in id
-    order), each with its campaign."""
-    if not ids:
-        return {}
-    return {
-        p.id: p
-        for p in db.session.scalars(
-            select(Pledge)
-            .where(Pledge.id.in_(sorted(ids)))
-            .options(joinedload(Pledge.campaign, innerjoin=True))
-            .order_by(Pledge.id)
-            .with_for_update(of=Pledge)
-            .execution_options(populate_existing=True)
-        )
-    }
-
-
-def _apply_alone(update: PaymentUpdate) -> Outcome | None:
-    """One update in its own SAVEPOINT: a domain error undoes its changes only."""
-    try:
-        with db.session.begin_nested(), tenancy.scoped(None):
-            return apply_payment(update)
-    except GatewayUnavailable:
-        return None
-    except DomainError as exc:
-        return Outcome("ignored", f"{exc.code}: {exc.message}")
-
-
-def _confirm_together(updates: list[PaymentUpdate], pledges: dict[int, Pledge]) -> list[Outcome | None]:
-    if len(updates) < 2:
-        return [_apply_alone(update) for update in updates]
-    try:
-        with db.session.begin_nested():
-            outcomes: list[Outcome | None] = []
-            ready: list[Pledge] = []
-            for update in updates:
-                pledge = pledges.get(update.pledge_id)
-                bad = _mismatch(pledge, update, amount_required=True)
-                if bad is None and pledge.status != "pending":
-                    bad = _late(pledge, "payment succeeded")
-                if bad is None:
-                    _remember(pledge, update)
-                    ready.append(pledge)
-                outcomes.append(bad or APPLIED)
-            succeed_together(ready)
-            return outcomes
-    except DomainError:
-        return [_apply_alone(update) for update in updates]
-
-
-def succeed_together(pledges: list[Pledge]) -> None:
-    """pending → succeeded for many pledges (rows locked), with the effect of `succeed` on
-    each in turn: the money of all of them counts first (their postings in one statement,
-    each campaign's raised figure moved once), then each pledge's receipt, draw and signal,
-    in their order. Their confirmation times follow that order too (a microsecond apart),
-    so a backer's cap is spent by their gifts in the order they were paid."""
-    now = clock.now()
-    for position, pledge in enumerate(pledges):
-        PLEDGE_STATES.check(pledge.status, "succeeded")
-        pledge.status = "succeeded"
-        pledge.confirmed_at = now + timedelta(microseconds=position)
-    counted, campaign_rows = money.count_in_together(pledges)
-    db.session.flush()
-    campaigns = list({pledge.campaign_id: pledge.campaign for pledge in pledges}.values())
-    with ports.get(Matching).drawing_together(campaigns):
-        for pledge in pledges:
-            with tenancy.scoped({pledge.fund_id}):  # its mails' sender and links, its ledger
-                ports.get(PledgeMail).receipt(pledge)
-                ports.get(Matching).pledge_counted(pledge)
-                events.pledge_succeeded.send(pledge)
-                if pledge.id in counted and _must_refund(campaign_rows[pledge.campaign_id].status, pledge):
-                    refund_after_close(pledge)
-
-
-def _mismatch(pledge: Pledge | None, update: PaymentUpdate, amount_required: bool) -> Outcome | None:
+def mismatch(pledge: Pledge | None, update: PaymentUpdate, amount_required: bool) -> Outcome | None:
     if pledge is None:
         return Outcome("rejected", f"unknown pledge {update.pledge_id}")
     if pledge.method != update.gateway:
@@ -196,14 +91,14 @@ def _mismatch(pledge: Pledge | None, update: PaymentUpdate, amount_required: boo
     return None
 
 
-def _remember(pledge: Pledge, update: PaymentUpdate) -> None:
+def remember_ids(pledge: Pledge, update: PaymentUpdate) -> None:
     if update.payment_intent_id and not pledge.payment_intent_id:
         pledge.payment_intent_id = update.payment_intent_id
     if update.charge_id and not pledge.charge_id:
         pledge.charge_id = update.charge_id
 
 
-def _late(pledge: Pledge, what: str) -> Outcome:
+def late_outcome(pledge: Pledge, what: str) -> Outcome:
     return Outcome("ignored", f"{what}: pledge {pledge.id} is {pledge.status}")
 
 
@@ -222,11 +117,11 @@ def succeed(pledge: Pledge) -> None:
     ports.get(PledgeMail).receipt(pledge)
     ports.get(Matching).pledge_counted(pledge)
     events.pledge_succeeded.send(pledge)  # a notification: nothing in the app decides on it
-    if campaign_row is not None and _must_refund(campaign_row.status, pledge):
+    if campaign_row is not None and must_refund(campaign_row.status, pledge):
         refund_after_close(pledge)
 
 
-def _must_refund(campaign_status: str, pledge: Pledge) -> bool:
+def must_refund(campaign_status: str, pledge: Pledge) -> bool:
     if campaign_status == "cancelled":
         return True
     return campaign_status == "failed" and pledge.campaign.call.all_or_nothing
@@ -234,7 +129,7 @@ def _must_refund(campaign_status: str, pledge: Pledge) -> bool:
 
 def _on_succeeded(pledge: Pledge, update: PaymentUpdate) -> Outcome:
     if pledge.status != "pending":
-        return _late(pledge, "payment succeeded")
+        return late_outcome(pledge, "payment succeeded")
     succeed(pledge)
     return APPLIED
 
@@ -250,7 +145,7 @@ def _catch_up(pledge: Pledge, update: PaymentUpdate) -> Outcome | None:
         pledge.method, payment_intent_id=intent, session_id=None if intent else pledge.checkout_session_id
     )
     if state is None or state.status != "succeeded":
-        return _late(pledge, f"{update.event_type} for a payment that has not succeeded")
+        return late_outcome(pledge, f"{update.event_type} for a payment that has not succeeded")
     if state.amount_cents != pledge.amount_cents or (state.currency and state.currency != pledge.currency):
         return Outcome("rejected", "the gateway's payment does not match the pledge")
     pledge.payment_intent_id = pledge.payment_intent_id or state.payment_intent_id
@@ -276,7 +171,7 @@ def apply_state(pledge_id: int, state: PaymentState) -> None:
 
 def _end(pledge: Pledge, target: str) -> Outcome:
     if not PLEDGE_STATES.can(pledge.status, target):
-        return _late(pledge, f"payment {target}")
+        return late_outcome(pledge, f"payment {target}")
     pledge.status = target
     db.session.flush()
     ports.get(Matching).pledge_resolved(pledge)  # a closed campaign may settle now
@@ -295,7 +190,7 @@ def _on_refunded(pledge: Pledge, update: PaymentUpdate) -> Outcome:
     total = update.amount_refunded_cents or 0
     _confirm_refund_rows(pledge, update)
     if pledge.status not in REFUNDABLE:
-        return _late(pledge, "refund")
+        return late_outcome(pledge, "refund")
     delta = total - pledge.refunded_cents
     if delta <= 0:
         return Outcome("ignored", f"refund of {total} cents already counted")
@@ -363,13 +258,13 @@ def refund_after_close(pledge: Pledge) -> Refund | None:
 
 def _on_dispute_opened(pledge: Pledge, update: PaymentUpdate) -> Outcome:
     if pledge.dispute_id == update.dispute_id:
-        return _late(pledge, f"dispute {update.dispute_id} seen before")
+        return late_outcome(pledge, f"dispute {update.dispute_id} seen before")
     if pledge.status == "pending":
         late = _catch_up(pledge, update)
         if late:
             return late
     if pledge.status not in REFUNDABLE:
-        return _late(pledge, "dispute")
+        return late_outcome(pledge, "dispute")
     _open_dispute(pledge, update)
     return APPLIED
 
@@ -396,7 +291,7 @@ def _on_dispute_closed(pledge: Pledge, update: PaymentUpdate) -> Outcome:
         # The closing arrived before the opening: open it first, then close it.
         _open_dispute(pledge, update)
     if pledge.status != "disputed" or pledge.dispute_id != update.dispute_id:
-        return _late(pledge, "dispute closed")
+        return late_outcome(pledge, "dispute closed")
     if update.dispute_won:
         back = "partially_refunded" if pledge.refunded_cents else "succeeded"
         PLEDGE_STATES.check("disputed", back)

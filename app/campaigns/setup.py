@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.calls.ports import HomeCampaigns
 from app.campaigns import (  # noqa: F401
+    confirm_groups,
     confirmation,
     home,
     manage_views,
@@ -87,6 +88,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["public_url"] = branding.public_url
     # Every gateway update reaches the pledge through this one function.
     ports.provide(app, PaymentReceiver, confirmation.apply_payment)
-    ports.provide(app, PaymentGroupReceiver, confirmation.apply_payments)
+    ports.provide(app, PaymentGroupReceiver, confirm_groups.apply_payments)
     ports.provide(app, SelectionCampaigns, services.create_campaigns)
     ports.provide(app, HomeCampaigns, home.RunningCampaigns())
