@@ -123,14 +123,7 @@ def lock_in_draw_order(commitment_ids: list[int]) -> None:
 
 
 def current_available(commitment_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(Commitment.available_cents)
-            .where(Commitment.id == commitment_id)
-            .execution_options(populate_existing=True)
-        )
-        or 0
-    )
+    return available_of([commitment_id]).get(commitment_id, 0)
 
 
 def book(

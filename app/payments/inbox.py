@@ -6,7 +6,7 @@ Two ways in, one way through:
   changes nothing) as `received` and answer at once; `apply_received()` (the task
   `payments.apply_received`, kicked after the commit, see `drain`) then applies the
   received events in groups of up to GROUP_SIZE, oldest first, in one transaction per
-  group, through the PaymentGroupReceiver (campaigns' `confirmation.apply_payments`). Stripe
+  group, through the PaymentGroupReceiver (campaigns' `confirm_groups.apply_payments`). Stripe
   asks for a quick 2xx; and confirmations that draw on the same commitment are cheaper
   together (the project and commitment rows are read and locked once per group).
 - `handle(update, gateway)`, the demo gateway's buttons': record and apply in the caller's
@@ -49,7 +49,7 @@ class PaymentGroupReceiver(Protocol):
     """Applies new gateway updates, in their order, inside the caller's transaction, with
     the same effect as the PaymentReceiver on each in turn; returns their Outcomes in the
     same order, None for an update that must wait (the gateway did not answer). Provided by
-    campaigns (`app.campaigns.confirmation.apply_payments`)."""
+    campaigns (`app.campaigns.confirm_groups.apply_payments`)."""
 
     def __call__(self, updates: list[PaymentUpdate]) -> list[Outcome | None]: ...
 
@@ -171,7 +171,9 @@ def _apply_received(gateway_for: Callable[[str], Gateway], limit: int, waiting_f
     gateways: dict[str, Gateway] = {}
     waiting: list[tuple[int, PaymentUpdate]] = []
     for row in rows:
-        gateway = gateways.get(row.gateway) or gateways.setdefault(row.gateway, gateway_for(row.gateway))
+        if row.gateway not in gateways:
+            gateways[row.gateway] = gateway_for(row.gateway)
+        gateway = gateways[row.gateway]
         try:
             update = _completed(gateway.read_event(row.payload), gateway)
         except GatewayUnavailable:
