@@ -2,13 +2,14 @@
 `drawing_together`, used when payments' applier confirms a group of them).
 
 On entry the group takes every shared row its draws may need, in the one order every
-transaction takes them in: the campaigns' project match rows (by id), then all of their
-funds' commitments (in the global draw order: most specific first, oldest first, the order
-`booking.lock_in_draw_order` uses). So two groups, or a group and a refund, wait for each
-other instead of deadlocking, and while the group runs nobody else changes those rows: the
-money it reads once is exact, each pledge's plan is taken as planned, and no SAVEPOINT is
-needed to undo a take another transaction beat. Each pledge still draws on its own, in its
-order, with the same rules as alone (`settlement.draw_for_pledge`).
+transaction takes them in: the campaigns' project match rows (by id), then, where a live
+match may draw, all of their funds' commitments (in the global draw order: most specific
+first, oldest first, the order `booking.lock_in_draw_order` uses). So two groups, or a
+group and a refund, wait for each other instead of deadlocking, and while the group runs
+nobody else changes those rows: the money it reads once is exact, each pledge's plan is
+taken as planned, and no SAVEPOINT is needed to undo a take another transaction beat. Each
+pledge still draws on its own, in its order, with the same rules as alone
+(`settlement.draw_for_pledge`).
 """
 
 from __future__ import annotations
@@ -95,7 +96,15 @@ def drawing_group(campaigns: list[Any]) -> Iterator[DrawingGroup]:
                 pm.campaign_id = campaign_id  # linked on first use, as settlement does
             group.matches[campaign_id] = pm
     db.session.flush()
-    for fund_id in sorted({c.fund_id for c in campaigns}):
+    # Commitments only where a pledge may draw: a live match still projected (or one made
+    # on first use). At-close campaigns leave them to their settlement.
+    drawing = {
+        c.fund_id
+        for c in campaigns
+        if c.id not in group.matches
+        or (group.matches[c.id].mode == "live" and group.matches[c.id].state == "projected")
+    }
+    for fund_id in sorted(drawing):
         ordered = sorted(
             all_commitments(fund_id), key=lambda c: (specificity(earmark_of(c)), c.created_at, c.id)
         )
